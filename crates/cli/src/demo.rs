@@ -1,0 +1,611 @@
+//! The Dongcheng demo: reference data, one account per role, and months of simulated requests
+//! driven through the real domain commands (deterministic for a seed).
+
+use crate::reference;
+use anyhow::{Context, Result};
+use chrono::{Duration, Timelike};
+use chuishao_domain::case::{
+    decide, evolve, Assignee, Channel, ContactMethod, DispatchOrder, Env, GeoPoint, NewCase, Satisfaction,
+};
+use chuishao_domain::catalog::{DutyItem, Owner};
+use chuishao_domain::org::Unit;
+use chuishao_domain::personal::{PersonName, Phone, Reporter};
+use chuishao_domain::{
+    calendar, Actor, Case, CaseCommand, CaseEvent, CaseId, DistrictCode, RequestKind, Role, Scope, StreetCode,
+    Timestamp, WorkCalendar,
+};
+use chuishao_store::{NewUser, OrgData, Store};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
+
+/// The password of every demo account (printed at start; for demonstrations only).
+pub const DEMO_PASSWORD: &str = "chuishao2026";
+/// The street the demo accounts work in: 东直门街道.
+pub const DEMO_STREET: &str = "110101009";
+/// 十字坡社区, in 东直门街道.
+pub const DEMO_COMMUNITY: &str = "110101009008";
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub cases: usize,
+    pub seed: u64,
+    /// How far back the simulated history reaches.
+    pub days: i64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions { cases: 3000, seed: 2018, days: 182 }
+    }
+}
+
+/// A demo login.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope_id: String,
+}
+
+pub fn accounts() -> Vec<DemoAccount> {
+    let d = reference::DONGCHENG;
+    let s = DEMO_STREET;
+    let c = DEMO_COMMUNITY;
+    let a = |username, user_id: String, display_name: &str, role, scope_id: String| DemoAccount {
+        username,
+        user_id,
+        display_name: display_name.to_string(),
+        role,
+        scope_id,
+    };
+    vec![
+        a("resident", "resident-demo".into(), "王秀兰", Role::Resident, String::new()),
+        a("dispatcher", format!("dispatcher-{s}"), "东直门街道调度员", Role::Dispatcher, s.into()),
+        a(
+            "unit_staff",
+            format!("staff-{s}-city-management"),
+            "东直门街道城市管理办公室",
+            Role::UnitStaff,
+            format!("{s}-city-management"),
+        ),
+        a(
+            "unit_staff2",
+            format!("staff-{s}-livelihood"),
+            "东直门街道民生保障办公室",
+            Role::UnitStaff,
+            format!("{s}-livelihood"),
+        ),
+        a(
+            "department_staff",
+            "staff-dc-waterworks".into(),
+            "自来水集团",
+            Role::DepartmentStaff,
+            "dc-waterworks".into(),
+        ),
+        a("liaison", format!("liaison-{c}"), "十字坡社区专员", Role::Liaison, c.into()),
+        a("street_leader", format!("leader-{s}"), "东直门街道领导", Role::StreetLeader, s.into()),
+        a("district_supervisor", format!("supervisor-{d}"), "东城区接诉即办办公室", Role::DistrictSupervisor, d.into()),
+        a("inspector", format!("inspector-{d}"), "东城区纪检监察", Role::Inspector, d.into()),
+        a("system_admin", format!("sysadmin-{d}"), "系统管理员", Role::SystemAdmin, d.into()),
+        a("security_admin", format!("secadmin-{d}"), "安全管理员", Role::SecurityAdmin, d.into()),
+        a("audit_admin", format!("auditadmin-{d}"), "审计管理员", Role::AuditAdmin, d.into()),
+    ]
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoSummary {
+    pub streets: usize,
+    pub communities: usize,
+    pub units: usize,
+    pub departments: usize,
+    pub duty_items: usize,
+    pub accounts: usize,
+    pub cases: usize,
+    pub events: usize,
+}
+
+/// Loads the whole demo into an empty database. `progress(done, total)` reports the cases.
+pub async fn load(
+    store: &Store,
+    options: &DemoOptions,
+    now: Timestamp,
+    hash_password: impl Fn(&str) -> Result<String>,
+    progress: impl Fn(u64, u64),
+) -> Result<DemoSummary> {
+    let org = reference::dongcheng()?;
+    store.import_org(&org).await.context("importing Dongcheng's organisation")?;
+    let district = org.district.code.clone();
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let accounts = accounts();
+    for a in &accounts {
+        let user = NewUser {
+            id: a.user_id.clone(),
+            district: district.clone(),
+            username: a.username.to_string(),
+            display_name: a.display_name.clone(),
+            password_hash: hash.clone(),
+            role: a.role,
+            scope_kind: a.role.scope_kind(),
+            scope_id: a.scope_id.clone(),
+        };
+        store.create_user(&user, now).await.with_context(|| format!("creating demo account {}", a.username))?;
+    }
+    let calendar = store.work_calendar().await?;
+    let histories = simulate(&org, &calendar, options, now);
+    let total = histories.len() as u64;
+    let system = Actor::system(district);
+    let mut events = 0;
+    let mut done = 0;
+    progress(0, total);
+    for batch in histories.chunks(250) {
+        store.import_cases(&system, batch, now).await.context("writing simulated cases")?;
+        events += batch.iter().map(Vec::len).sum::<usize>();
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    Ok(DemoSummary {
+        streets: org.streets.len(),
+        communities: org.communities.len(),
+        units: org.units.len(),
+        departments: org.departments.len(),
+        duty_items: org.duty_items.len(),
+        accounts: accounts.len(),
+        cases: histories.len(),
+        events,
+    })
+}
+
+/// The histories of `options.cases` simulated requests over the last `options.days` days.
+pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, now: Timestamp) -> Vec<Vec<CaseEvent>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let start = now - Duration::days(options.days);
+    let span_minutes = (now - start).num_minutes().max(1);
+    // Requests arrive mostly by day; draw times, then number them in order per day.
+    let mut times: Vec<Timestamp> = (0..options.cases)
+        .map(|_| {
+            let t = start + Duration::minutes(rng.gen_range(0..span_minutes));
+            let local_hour = t.with_timezone(&calendar::beijing()).hour();
+            if (1..7).contains(&local_hour) && rng.gen_bool(0.8) {
+                t + Duration::hours(8)
+            } else {
+                t
+            }
+        })
+        .map(|t| t.min(now - Duration::minutes(1)))
+        .collect();
+    times.sort();
+    let mut seq_by_day: HashMap<String, u32> = HashMap::new();
+    let mut sim = Sim { rng, org, calendar, now, last_case_by_street: HashMap::new() };
+    times
+        .into_iter()
+        .map(|t| {
+            let day = calendar::local_date(t).format("%Y%m%d").to_string();
+            let seq = seq_by_day.entry(day.clone()).or_insert(0);
+            *seq += 1;
+            let number = format!("{}-{}-{:04}", org.district.code, day, seq);
+            sim.case(number, t)
+        })
+        .collect()
+}
+
+struct Sim<'a> {
+    rng: ChaCha8Rng,
+    org: &'a OrgData,
+    calendar: &'a WorkCalendar,
+    now: Timestamp,
+    last_case_by_street: HashMap<StreetCode, (CaseId, String)>,
+}
+
+/// One case being simulated: its state and events so far.
+struct Run<'a> {
+    state: Option<Case>,
+    events: Vec<CaseEvent>,
+    calendar: &'a WorkCalendar,
+    now: Timestamp,
+    district: DistrictCode,
+}
+
+impl Run<'_> {
+    /// Lets the deadline ticker run up to `until` (emitting alerts at their own times).
+    fn tick_until(&mut self, until: Timestamp) {
+        let system = Actor::system(self.district.clone());
+        while let Some(at) = self.state.as_ref().and_then(Case::next_alert_at) {
+            if at > until || at > self.now {
+                break;
+            }
+            match decide(self.state.as_ref(), &CaseCommand::Tick, &system, &Env { now: at, calendar: self.calendar }) {
+                Ok(evs) if !evs.is_empty() => self.fold(evs),
+                _ => break,
+            }
+        }
+    }
+
+    fn fold(&mut self, evs: Vec<CaseEvent>) {
+        for e in evs {
+            self.state = evolve(self.state.take(), &e);
+            self.events.push(e);
+        }
+    }
+
+    /// Applies a command at `at` if that is not in the future; answers whether it happened.
+    fn apply(&mut self, command: CaseCommand, actor: &Actor, at: Timestamp) -> bool {
+        self.tick_until(at);
+        if at > self.now {
+            return false;
+        }
+        match decide(self.state.as_ref(), &command, actor, &Env { now: at, calendar: self.calendar }) {
+            Ok(evs) => {
+                self.fold(evs);
+                true
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "simulated command refused");
+                false
+            }
+        }
+    }
+}
+
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭"];
+const GIVEN: &[&str] = &["秀英", "桂兰", "建国", "志强", "淑珍", "丽", "伟", "敏", "静", "磊", "洋", "军", "芳", "勇"];
+
+fn actor(user_id: String, name: String, role: Role, scope: Scope, district: &DistrictCode) -> Actor {
+    Actor { user_id, name, role, scope, district: district.clone() }
+}
+
+impl Sim<'_> {
+    fn minutes(&mut self, t: Timestamp, lo: i64, hi: i64) -> Timestamp {
+        t + Duration::minutes(self.rng.gen_range(lo..=hi))
+    }
+
+    fn street_name(&self, code: &StreetCode) -> String {
+        self.org.streets.iter().find(|s| &s.code == code).map(|s| s.name.clone()).unwrap_or_default()
+    }
+
+    fn dispatcher(&self, street: &StreetCode) -> Actor {
+        let d = &self.org.district.code;
+        actor(
+            format!("dispatcher-{street}"),
+            format!("{}调度员", self.street_name(street)),
+            Role::Dispatcher,
+            Scope::Street { code: street.clone() },
+            d,
+        )
+    }
+
+    fn leader(&self, street: &StreetCode) -> Actor {
+        let d = &self.org.district.code;
+        actor(
+            format!("leader-{street}"),
+            format!("{}领导", self.street_name(street)),
+            Role::StreetLeader,
+            Scope::Street { code: street.clone() },
+            d,
+        )
+    }
+
+    fn handler(&self, a: &Assignee) -> Actor {
+        let d = &self.org.district.code;
+        match a {
+            Assignee::Unit { id, street, name } => actor(
+                format!("staff-{id}"),
+                format!("{}{}", self.street_name(street), name),
+                Role::UnitStaff,
+                Scope::Unit { id: id.clone(), street: street.clone() },
+                d,
+            ),
+            Assignee::Department { id, name } => {
+                let short = self.org.departments.iter().find(|x| &x.id == id).map(|x| x.short_name.clone());
+                actor(
+                    format!("staff-{id}"),
+                    short.unwrap_or_else(|| name.clone()),
+                    Role::DepartmentStaff,
+                    Scope::Department { id: id.clone() },
+                    d,
+                )
+            }
+        }
+    }
+
+    fn unit(&self, street: &StreetCode, role: &str) -> Option<&Unit> {
+        self.org.units.iter().find(|u| &u.street == street && u.role == role)
+    }
+
+    fn assignee_for(&self, owner: &Owner, street: &StreetCode) -> Option<Assignee> {
+        match owner {
+            Owner::UnitRole(role) => self.unit(street, role).map(|u| Assignee::Unit {
+                id: u.id.clone(),
+                street: u.street.clone(),
+                name: u.name.clone(),
+            }),
+            Owner::Department(id) => self
+                .org
+                .departments
+                .iter()
+                .find(|d| &d.id == id)
+                .map(|d| Assignee::Department { id: d.id.clone(), name: d.name.clone() }),
+        }
+    }
+
+    fn reporter(&mut self) -> Reporter {
+        let name = format!(
+            "{}{}",
+            SURNAMES.choose(&mut self.rng).unwrap_or(&"王"),
+            GIVEN.choose(&mut self.rng).unwrap_or(&"丽")
+        );
+        let phone = format!("1{}{:09}", self.rng.gen_range(3..=9), self.rng.gen_range(0..1_000_000_000u64));
+        Reporter {
+            name: PersonName::parse_field("name", &name).expect("generated names are valid"),
+            phone: Phone::parse(&phone).expect("generated phones are valid"),
+        }
+    }
+
+    fn satisfaction(&mut self, solved: bool) -> Satisfaction {
+        let x: f64 = self.rng.gen();
+        match (solved, x) {
+            (true, x) if x < 0.80 => Satisfaction::Satisfied,
+            (true, x) if x < 0.95 => Satisfaction::BasicallySatisfied,
+            (false, x) if x < 0.25 => Satisfaction::BasicallySatisfied,
+            _ => Satisfaction::Dissatisfied,
+        }
+    }
+
+    fn case(&mut self, number: String, received_at: Timestamp) -> Vec<CaseEvent> {
+        let org = self.org;
+        let district = org.district.code.clone();
+        let street = org.streets.choose(&mut self.rng).expect("streets").code.clone();
+        let communities: Vec<_> = org.communities.iter().filter(|c| c.street == street).collect();
+        let community = communities.choose(&mut self.rng).map(|c| c.code.clone());
+        let item: &DutyItem = org.duty_items.choose(&mut self.rng).expect("catalog");
+        let channel = match self.rng.gen_range(0..100) {
+            0..=69 => Channel::Hotline,
+            70..=79 => Channel::Web,
+            80..=86 => Channel::LiaisonVisit,
+            87..=93 => Channel::GridPatrol,
+            94..=96 => Channel::Open311,
+            _ => Channel::WalkIn,
+        };
+        let dispatcher = self.dispatcher(&street);
+        let liaison = community.as_ref().map(|c| {
+            actor(
+                format!("liaison-{c}"),
+                "社区专员".into(),
+                Role::Liaison,
+                Scope::Community { code: c.clone() },
+                &district,
+            )
+        });
+        // Some web requests in the demo street come from the demo resident's own account.
+        let by_resident = channel == Channel::Web && street.as_str() == DEMO_STREET && self.rng.gen_bool(0.3);
+        let resident = actor("resident-demo".into(), "王秀兰".into(), Role::Resident, Scope::Own, &district);
+        let receiver = match (&channel, &liaison) {
+            _ if by_resident => resident,
+            (Channel::LiaisonVisit, Some(l)) => l.clone(),
+            _ => dispatcher.clone(),
+        };
+        let text = item.examples.choose(&mut self.rng).cloned().unwrap_or_else(|| item.name.clone());
+        let reporter = (channel != Channel::GridPatrol).then(|| self.reporter());
+        let address = community.as_ref().map(|c| {
+            let name = org.communities.iter().find(|x| &x.code == c).map(|x| x.name.as_str()).unwrap_or("");
+            format!(
+                "{}{}号楼{}单元{}",
+                name,
+                self.rng.gen_range(1..40),
+                self.rng.gen_range(1..6),
+                self.rng.gen_range(101..1802)
+            )
+        });
+        let id = CaseId(uuid::Builder::from_random_bytes(self.rng.gen()).into_uuid());
+        let new = NewCase {
+            id,
+            number: number.clone(),
+            district: district.clone(),
+            street: street.clone(),
+            community,
+            kind: item.kind,
+            channel,
+            text,
+            address,
+            location: Some(GeoPoint {
+                lat: 39.93 + self.rng.gen_range(-0.03..0.03),
+                lon: 116.41 + self.rng.gen_range(-0.02..0.02),
+            }),
+            reporter,
+            reporter_user: by_resident.then(|| "resident-demo".to_string()),
+            duty_item: Some(chuishao_domain::case::DutyRef { code: item.code.clone(), name: item.name.clone() }),
+        };
+        let mut run =
+            Run { state: None, events: vec![], calendar: self.calendar, now: self.now, district: district.clone() };
+        run.apply(CaseCommand::Receive(Box::new(new)), &receiver, received_at);
+        self.lifecycle(&mut run, item, &street, &dispatcher, received_at);
+        run.tick_until(self.now);
+        self.last_case_by_street.insert(street, (id, number));
+        run.events
+    }
+
+    fn lifecycle(
+        &mut self,
+        run: &mut Run,
+        item: &DutyItem,
+        street: &StreetCode,
+        dispatcher: &Actor,
+        received: Timestamp,
+    ) {
+        let leader = self.leader(street);
+        let mut t = received;
+        // A few requests repeat one already on file.
+        if self.rng.gen_bool(0.02) {
+            if let Some((into, into_number)) = self.last_case_by_street.get(street).cloned() {
+                t = self.minutes(t, 5, 60);
+                run.apply(CaseCommand::Merge { into, into_number }, dispatcher, t);
+                return;
+            }
+        }
+        if item.kind == RequestKind::Consult && self.rng.gen_bool(0.6) {
+            t = self.minutes(t, 5, 90);
+            let answer = format!("已就“{}”向诉求人答复政策口径和办理渠道。", item.name);
+            if !run.apply(CaseCommand::AnswerDirectly { answer }, dispatcher, t) {
+                return;
+            }
+            self.callback_and_close(run, dispatcher, t);
+            return;
+        }
+        let Some(mut assignee) = self.assignee_for(&item.owner, street) else { return };
+        t = self.minutes(t, 10, 120);
+        let order = |a: &Assignee| DispatchOrder { assignee: a.clone(), duty: item.terms(), note: None };
+        if !run.apply(CaseCommand::Dispatch(order(&assignee)), dispatcher, t) {
+            return;
+        }
+        for round in 1..=2 {
+            if self.rng.gen_bool(0.01) {
+                t = self.minutes(t, 60, 3000);
+                let reason = "经审核，该诉求无法律政策依据，予以终止。".to_string();
+                run.apply(CaseCommand::Terminate { reason }, &leader, t);
+                return;
+            }
+            let mut handler = self.handler(&assignee);
+            if self.rng.gen_bool(0.07) {
+                t = self.minutes(t, 30, 240);
+                let reason = "经核实不属于本单位职责，申请退回。".to_string();
+                if !run.apply(CaseCommand::RequestReturn { reason }, &handler, t) {
+                    return;
+                }
+                t = self.minutes(t, 30, 300);
+                let alternative =
+                    item.cooperating.iter().filter_map(|o| self.assignee_for(o, street)).find(|a| *a != assignee);
+                match alternative {
+                    Some(next) if self.rng.gen_bool(0.7) => {
+                        let cmd = CaseCommand::ApproveReturn { note: None, redispatch: Some(order(&next)) };
+                        if !run.apply(cmd, dispatcher, t) {
+                            return;
+                        }
+                        assignee = next;
+                        handler = self.handler(&assignee);
+                    }
+                    _ => {
+                        let reason = "该事项在职责清单内，请继续办理。".to_string();
+                        if !run.apply(CaseCommand::RejectReturn { reason }, dispatcher, t) {
+                            return;
+                        }
+                    }
+                }
+            }
+            if run.state.as_ref().is_some_and(|c| c.status == chuishao_domain::CaseStatus::Dispatched) {
+                t = self.minutes(t, 10, 240);
+                if !run.apply(CaseCommand::Accept, &handler, t) {
+                    return;
+                }
+            }
+            let (due_response, due_resolution, start) = match run.state.as_ref() {
+                Some(c) => (
+                    c.response.as_ref().map(|d| d.due).unwrap_or(t),
+                    c.resolution.as_ref().map(|d| d.due).unwrap_or(t),
+                    c.dispatched_at.unwrap_or(t),
+                ),
+                None => return,
+            };
+            // Most contact the resident in time; some are late.
+            let response_span = (due_response - start).num_minutes().max(10);
+            let contact_at = if self.rng.gen_bool(0.9) {
+                start + Duration::minutes(self.rng.gen_range(response_span / 20..=response_span * 9 / 10))
+            } else {
+                due_response + Duration::minutes(self.rng.gen_range(10..=response_span))
+            };
+            t = contact_at.max(t + Duration::minutes(1));
+            if !run.apply(CaseCommand::Contact { method: ContactMethod::Phone, note: None }, &handler, t) {
+                return;
+            }
+            let mut due = due_resolution;
+            if self.rng.gen_bool(0.08) {
+                t = self.minutes(t, 120, 2880);
+                let cmd = CaseCommand::RequestExtension {
+                    days: self.rng.gen_range(3..=10),
+                    reason: "需协调产权单位，申请延期。".into(),
+                };
+                if run.apply(cmd, &handler, t) {
+                    t = self.minutes(t, 60, 600);
+                    let cmd = if self.rng.gen_bool(0.8) {
+                        CaseCommand::GrantExtension { note: None }
+                    } else {
+                        CaseCommand::DenyExtension { reason: "请按原时限办结。".into() }
+                    };
+                    run.apply(cmd, &leader, t);
+                    due = run.state.as_ref().and_then(|c| c.resolution.as_ref()).map(|d| d.due).unwrap_or(due);
+                }
+            }
+            let span = (due - start).num_minutes().max(30);
+            let resolve_at = if self.rng.gen_bool(0.88) {
+                start + Duration::minutes(self.rng.gen_range(span / 5..=span * 19 / 20))
+            } else {
+                due + Duration::minutes(self.rng.gen_range(30..=span / 2 + 30))
+            };
+            t = resolve_at.max(t + Duration::minutes(5));
+            let result = format!("已现场处置“{}”问题，并向诉求人反馈办理结果。", item.name);
+            if !run.apply(CaseCommand::Resolve { result: result.clone() }, &handler, t) {
+                return;
+            }
+            t = self.minutes(t, 60, 1440);
+            if self.rng.gen_bool(0.05) {
+                if !run.apply(CaseCommand::SendBack { reason: "现场核查问题仍存在。".into() }, dispatcher, t)
+                {
+                    return;
+                }
+                t = self.minutes(t, 600, 4320);
+                if !run.apply(CaseCommand::Resolve { result }, &handler, t) {
+                    return;
+                }
+                t = self.minutes(t, 60, 1440);
+            }
+            if !run.apply(CaseCommand::Verify { note: None }, dispatcher, t) {
+                return;
+            }
+            let (solved, satisfied) = match self.callback_and_close_decide(run, dispatcher, &mut t) {
+                Some(x) => x,
+                None => return,
+            };
+            let reopen = (!solved || !satisfied) && round == 1 && self.rng.gen_bool(0.4);
+            if reopen {
+                t = self.minutes(t, 30, 600);
+                if !run.apply(CaseCommand::Reopen { reason: "诉求人反映问题未解决，重办。".into() }, dispatcher, t)
+                {
+                    return;
+                }
+                t = self.minutes(t, 10, 120);
+                if !run.apply(CaseCommand::Dispatch(order(&assignee)), dispatcher, t) {
+                    return;
+                }
+                continue;
+            }
+            t = self.minutes(t, 30, 1440);
+            run.apply(CaseCommand::Close { note: None }, dispatcher, t);
+            return;
+        }
+    }
+
+    /// Records the callback; answers (solved, satisfied) when it happened.
+    fn callback_and_close_decide(
+        &mut self,
+        run: &mut Run,
+        dispatcher: &Actor,
+        t: &mut Timestamp,
+    ) -> Option<(bool, bool)> {
+        *t = self.minutes(*t, 240, 2880);
+        let solved = self.rng.gen_bool(0.86);
+        let satisfaction = self.satisfaction(solved);
+        let contacted = self.rng.gen_bool(0.97);
+        let cmd = CaseCommand::RecordCallback { contacted, solved, satisfaction, note: None };
+        run.apply(cmd, dispatcher, *t).then_some((solved, satisfaction != Satisfaction::Dissatisfied))
+    }
+
+    fn callback_and_close(&mut self, run: &mut Run, dispatcher: &Actor, mut t: Timestamp) {
+        if self.callback_and_close_decide(run, dispatcher, &mut t).is_some() {
+            t = self.minutes(t, 30, 1440);
+            run.apply(CaseCommand::Close { note: None }, dispatcher, t);
+        }
+    }
+}

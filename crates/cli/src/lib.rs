@@ -1,0 +1,5 @@
+//! The `chuishao` binary's library half: reference data, the demo, and the commands' work,
+//! shared with the integration tests.
+
+pub mod demo;
+pub mod reference;

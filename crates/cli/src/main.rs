@@ -1,0 +1,247 @@
+//! `chuishao`: serve the API, load the demo, migrate, manage users.
+
+use anyhow::{anyhow, bail, Context, Result};
+use chuishao::demo::{self, DemoOptions};
+use chuishao_domain::{DistrictCode, Role};
+use chuishao_store::{NewUser, Store};
+use chuishao_web::{auth, AppState, SystemClock};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "chuishao",
+    version,
+    about = "吹哨报到 · 接诉即办 — requests, dispatch, deadlines and rates for street offices"
+)]
+struct Cli {
+    /// Database URL: sqlite://FILE (embedded default).
+    #[arg(long, global = true, env = "CHUISHAO_DATABASE_URL", default_value = "sqlite://chuishao.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the JSON API (and run the deadline ticker).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8311")]
+        addr: String,
+        /// Load the Dongcheng demo into an empty database first, and print its accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Simulated requests for --demo.
+        #[arg(long, default_value_t = 3000)]
+        demo_cases: usize,
+        /// Seconds between deadline ticker passes.
+        #[arg(long, default_value_t = 30)]
+        tick_seconds: u64,
+    },
+    /// Load the Dongcheng demo into an empty database.
+    Demo {
+        /// Simulated requests over the last six months.
+        #[arg(long, default_value_t = 3000)]
+        cases: usize,
+        #[arg(long, default_value_t = 2018)]
+        seed: u64,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        username: String,
+        /// resident, dispatcher, unit_staff, department_staff, liaison, street_leader,
+        /// district_supervisor, inspector, system_admin, security_admin, audit_admin
+        #[arg(long)]
+        role: String,
+        /// A district, street or community code, or a unit or department id.
+        #[arg(long)]
+        scope: Option<String>,
+        /// The name shown on records (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// The district (defaults to the scope's, or the only one).
+        #[arg(long)]
+        district: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let store = Store::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
+    store.migrate().await.context("migrating the database")?;
+    match cli.command {
+        Command::Migrate => {
+            println!("数据库已是最新版本 / database is up to date: {}", cli.db);
+            Ok(())
+        }
+        Command::Demo { cases, seed } => {
+            if !store.is_empty().await? {
+                bail!("the database already holds data; the demo loads only into an empty one");
+            }
+            load_demo(&store, &DemoOptions { cases, seed, ..Default::default() }).await?;
+            print_accounts();
+            Ok(())
+        }
+        Command::Serve { addr, demo: with_demo, demo_cases, tick_seconds } => {
+            if with_demo {
+                if store.is_empty().await? {
+                    load_demo(&store, &DemoOptions { cases: demo_cases, ..Default::default() }).await?;
+                } else {
+                    println!("数据库中已有数据，跳过演示数据加载 / database not empty; demo data not reloaded");
+                }
+                print_accounts();
+            }
+            serve(store, &addr, Duration::from_secs(tick_seconds.max(1))).await
+        }
+        Command::User { command } => user(&store, command).await,
+    }
+}
+
+async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
+    let bar = ProgressBar::new(options.cases as u64);
+    bar.set_style(
+        ProgressStyle::with_template("模拟诉求 simulating {bar:40} {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = demo::load(
+        store,
+        options,
+        chrono::Utc::now(),
+        |p| auth::hash_password(p).map_err(|e| anyhow!("hashing: {e}")),
+        |done, _| bar.set_position(done),
+    )
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "已加载东城区演示数据 / Dongcheng demo loaded: {} streets, {} communities, {} units, {} departments, {} duty items, {} accounts, {} cases ({} events)",
+        summary.streets,
+        summary.communities,
+        summary.units,
+        summary.departments,
+        summary.duty_items,
+        summary.accounts,
+        summary.cases,
+        summary.events
+    );
+    Ok(())
+}
+
+fn print_accounts() {
+    println!("\n演示账号 / demo accounts (password 密码: {})", demo::DEMO_PASSWORD);
+    println!("{:<22} {:<22} {:<30} {}", "username", "role", "scope", "name");
+    for a in demo::accounts() {
+        println!("{:<22} {:<22} {:<30} {}", a.username, a.role.as_str(), a.scope_id, a.display_name);
+    }
+    println!();
+}
+
+async fn serve(store: Store, addr: &str, tick: Duration) -> Result<()> {
+    let state = AppState::new(store, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    let ticker = chuishao_web::spawn_ticker(state.clone(), tick);
+    println!("chuishao 已启动 / listening on http://{local}  (API: http://{local}/api/v1/openapi.json)");
+    chuishao_web::serve(listener, state, shutdown_signal()).await?;
+    ticker.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn user(store: &Store, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add { username, role, scope, name, district, password_stdin } => {
+            let role =
+                Role::parse(&role).filter(|r| *r != Role::System).ok_or_else(|| anyhow!("unknown role {role}"))?;
+            let username = username.trim().to_string();
+            if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
+                bail!("username must be 1-64 characters without spaces");
+            }
+            let scope_id = scope.unwrap_or_default();
+            let district = match district {
+                Some(d) => DistrictCode::parse(&d).map_err(|e| anyhow!(e))?,
+                None if scope_id.len() >= 6 && scope_id[..6].bytes().all(|b| b.is_ascii_digit()) => {
+                    DistrictCode::parse(&scope_id[..6]).map_err(|e| anyhow!(e))?
+                }
+                None => {
+                    let all = store.districts().await?;
+                    match all.as_slice() {
+                        [one] => one.code.clone(),
+                        [] => bail!("no district is set up yet (load the demo or import one first)"),
+                        _ => bail!("several districts exist: give --district"),
+                    }
+                }
+            };
+            let scope = auth::resolve_scope(store, &district, role, &scope_id).await?;
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                (s.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                let (token, _) = auth::new_token();
+                (token[..16].to_string(), true)
+            };
+            if password.chars().count() < 8 {
+                bail!("the password must have at least 8 characters");
+            }
+            let user = NewUser {
+                id: uuid::Uuid::now_v7().to_string(),
+                district,
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username: username.clone(),
+                password_hash: auth::hash_password(&password).map_err(|e| anyhow!("hashing: {e}"))?,
+                role,
+                scope_kind: role.scope_kind(),
+                scope_id: scope.id().to_string(),
+            };
+            store.create_user(&user, chrono::Utc::now()).await.map_err(|e| match e {
+                chuishao_store::StoreError::Duplicate(_) => anyhow!("username {username} is taken"),
+                other => other.into(),
+            })?;
+            println!("已创建用户 / user created: {username} ({})", role.as_str());
+            if generated {
+                println!("初始密码 / initial password: {password}");
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Reference data shipped with chuishao (see `data/README.md` for sources): Dongcheng's streets
+//! and communities (NBS 2023 codes), its departments and utilities, and the demo duty catalog.
+
+use anyhow::{anyhow, bail, Context, Result};
+use chuishao_domain::catalog::{DutyItem, Owner};
+use chuishao_domain::org::{Community, Department, DepartmentKind, District, Street, Unit};
+use chuishao_domain::{CommunityCode, DepartmentId, DistrictCode, RequestKind, StreetCode};
+use chuishao_store::OrgData;
+use std::collections::HashSet;
+
+const STREETS: &str = include_str!("../data/dongcheng_streets_2023.csv");
+const COMMUNITIES: &str = include_str!("../data/dongcheng_communities_2023.csv");
+const DEPARTMENTS: &str = include_str!("../data/departments.csv");
+const CATALOG: &str = include_str!("../data/duty_catalog.csv");
+
+pub const DONGCHENG: &str = "110101";
+
+fn records(text: &str) -> Result<Vec<csv::StringRecord>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    r.records().map(|x| x.map_err(Into::into)).collect()
+}
+
+fn list(field: &str) -> Vec<String> {
+    field.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// Parses the duty catalog CSV
+/// (`code,category,name,kind,owner,cooperating,whistleable,response_deadline,resolution_deadline,keywords,examples`).
+pub fn parse_catalog(text: &str) -> Result<Vec<DutyItem>> {
+    let mut items = vec![];
+    let mut codes = HashSet::new();
+    for (i, r) in records(text)?.iter().enumerate() {
+        let line = i + 2;
+        let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("line {line}: missing column {n}"));
+        let code = get(0)?.to_string();
+        if !codes.insert(code.clone()) {
+            bail!("line {line}: duplicate code {code}");
+        }
+        let owner: Owner = get(4)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?;
+        let cooperating = list(get(5)?)
+            .iter()
+            .map(|o| o.parse::<Owner>().map_err(|e| anyhow!("line {line}: {e}")))
+            .collect::<Result<Vec<_>>>()?;
+        items.push(DutyItem {
+            code,
+            category: get(1)?.to_string(),
+            name: get(2)?.to_string(),
+            kind: RequestKind::parse(get(3)?).ok_or_else(|| anyhow!("line {line}: bad kind"))?,
+            owner,
+            cooperating,
+            whistleable: get(6)?.parse().with_context(|| format!("line {line}: whistleable"))?,
+            response_deadline: get(7)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?,
+            resolution_deadline: get(8)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?,
+            keywords: list(get(9)?),
+            examples: list(get(10)?),
+        });
+    }
+    Ok(items)
+}
+
+pub fn parse_departments(text: &str) -> Result<Vec<Department>> {
+    records(text)?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let line = i + 2;
+            let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("line {line}: missing column {n}"));
+            Ok(Department {
+                id: DepartmentId::parse(get(0)?).map_err(|e| anyhow!("line {line}: {e}"))?,
+                name: get(1)?.to_string(),
+                short_name: get(2)?.to_string(),
+                kind: DepartmentKind::parse(get(3)?).ok_or_else(|| anyhow!("line {line}: bad kind"))?,
+                category: get(4)?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// "多福巷社区居委会" → "多福巷社区": the residents' committee is the community's office.
+fn community_name(official: &str) -> String {
+    official.strip_suffix("居委会").unwrap_or(official).to_string()
+}
+
+/// Dongcheng as shipped: 17 streets, 169 communities, 12 units per street (the 2018 template),
+/// its departments and utilities, and the 106-item demo catalog.
+pub fn dongcheng() -> Result<OrgData> {
+    let district = DistrictCode::parse(DONGCHENG).map_err(|e| anyhow!(e))?;
+    let streets = records(STREETS)?
+        .iter()
+        .map(|r| Ok(Street { code: StreetCode::parse(&r[0]).map_err(|e| anyhow!(e))?, name: r[1].trim().to_string() }))
+        .collect::<Result<Vec<_>>>()?;
+    let communities = records(COMMUNITIES)?
+        .iter()
+        .map(|r| {
+            let code = CommunityCode::parse(&r[0]).map_err(|e| anyhow!(e))?;
+            let street = StreetCode::parse(&r[2]).map_err(|e| anyhow!(e))?;
+            if code.street() != street {
+                bail!("community {code} is not inside street {street}");
+            }
+            Ok(Community { code, street, name: community_name(r[1].trim()) })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let units = streets.iter().flat_map(|s| Unit::default_units(&s.code)).collect();
+    let departments = parse_departments(DEPARTMENTS)?;
+    let duty_items = parse_catalog(CATALOG)?;
+    let org = OrgData {
+        district: District { code: district, name: "东城区".into() },
+        streets,
+        communities,
+        units,
+        departments,
+        duty_items,
+    };
+    check(&org)?;
+    Ok(org)
+}
+
+/// Every owner the catalog names must exist.
+pub fn check(org: &OrgData) -> Result<()> {
+    let roles: HashSet<&str> = chuishao_domain::org::DEFAULT_UNIT_TEMPLATE.iter().map(|(r, _, _)| *r).collect();
+    let depts: HashSet<&DepartmentId> = org.departments.iter().map(|d| &d.id).collect();
+    for item in &org.duty_items {
+        for o in std::iter::once(&item.owner).chain(&item.cooperating) {
+            match o {
+                Owner::UnitRole(r) if !roles.contains(r.as_str()) => bail!("{}: unknown unit role {r}", item.code),
+                Owner::Department(d) if !depts.contains(d) => bail!("{}: unknown department {d}", item.code),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dongcheng_is_complete() {
+        let org = dongcheng().unwrap();
+        assert_eq!(org.streets.len(), 17);
+        assert_eq!(org.communities.len(), 169);
+        assert_eq!(org.units.len(), 17 * 12);
+        assert_eq!(org.duty_items.len(), 106);
+        assert!(org.departments.len() >= 15);
+        let utilities: Vec<_> =
+            org.departments.iter().filter(|d| d.kind == DepartmentKind::Utility).map(|d| d.category.as_str()).collect();
+        for needed in ["water", "power", "gas", "heating", "telecom"] {
+            assert!(utilities.contains(&needed), "utility {needed} missing");
+        }
+        let dzm = org.streets.iter().find(|s| s.code.as_str() == "110101009").unwrap();
+        assert_eq!(dzm.name, "东直门街道");
+        let szp = org.communities.iter().find(|c| c.code.as_str() == "110101009008").unwrap();
+        assert_eq!(szp.name, "十字坡社区");
+    }
+
+    #[test]
+    fn catalog_deadlines_follow_beijing_practice() {
+        use chuishao_domain::DeadlineSpec;
+        let org = dongcheng().unwrap();
+        let allowed = ["2h", "24h", "3wd", "7wd", "15wd"];
+        for i in &org.duty_items {
+            assert!(
+                allowed.contains(&i.resolution_deadline.to_string().as_str()),
+                "{}: {}",
+                i.code,
+                i.resolution_deadline
+            );
+            assert!(i.keywords.len() >= 3, "{} has too few keywords", i.code);
+        }
+        assert!(org.duty_items.iter().any(|i| i.resolution_deadline == DeadlineSpec::hours(2)));
+    }
+}

@@ -1,0 +1,628 @@
+//! Case event streams, their query projection, access list and audit record — written together.
+
+use crate::{from_ms, to_ms, CommandError, Store, StoreError};
+use chuishao_domain::case::{Env, NewCase};
+use chuishao_domain::{
+    case, Actor, ActorRef, Case, CaseCommand, CaseError, CaseEvent, CaseEventData, CaseId, CaseStatus, DistrictCode,
+    Role, Scope, Timestamp, WorkCalendar,
+};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Row};
+
+/// An event as stored: its place in the stream and when it was written.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub event: CaseEvent,
+    pub recorded_at: Timestamp,
+}
+
+/// The result of a command: the case after it, and the events it caused.
+#[derive(Debug, Clone)]
+pub struct CommandOutcome {
+    pub case: Case,
+    pub events: Vec<CaseEvent>,
+}
+
+/// Which cases an actor may list, derived from role and scope.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    District,
+    Street(String),
+    Community(String),
+    Principal(String),
+    Reporter(String),
+    Nothing,
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Visibility {
+        match (actor.role, &actor.scope) {
+            (Role::DistrictSupervisor | Role::Inspector | Role::System, Scope::District { .. }) => Visibility::District,
+            (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => Visibility::Street(code.to_string()),
+            (Role::Liaison, Scope::Community { code }) => Visibility::Community(code.to_string()),
+            (Role::UnitStaff, Scope::Unit { id, .. }) => Visibility::Principal(format!("unit:{id}")),
+            (Role::DepartmentStaff, Scope::Department { id }) => Visibility::Principal(format!("dept:{id}")),
+            (Role::Resident, Scope::Own) => Visibility::Reporter(actor.user_id.clone()),
+            _ => Visibility::Nothing,
+        }
+    }
+}
+
+/// Filters of the case list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Vec<CaseStatus>,
+    pub street: Option<String>,
+    pub community: Option<String>,
+    /// A unit or department id the case is dispatched to now.
+    pub assignee: Option<String>,
+    pub duty_item: Option<String>,
+    pub overdue: Option<bool>,
+    /// Free text: matches the request text, the number or the address.
+    pub q: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub items: Vec<Case>,
+    pub total: u64,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Builds `WHERE` clauses with `$n` placeholders numbered in order, the same on both backends.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    fn push(&mut self, clause_with_placeholder: &str, arg: Arg) {
+        self.args.push(arg);
+        let n = self.args.len();
+        self.clauses.push(clause_with_placeholder.replace("$?", &format!("${n}")));
+    }
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+    fn bind<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Bool(b) => q.bind(*b),
+            };
+        }
+        q
+    }
+}
+
+fn event_from_row(r: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
+    let payload: String = r.try_get("payload")?;
+    let role: String = r.try_get("actor_role")?;
+    let data: CaseEventData = serde_json::from_str(&payload)?;
+    Ok(StoredEvent {
+        seq: r.try_get::<i64, _>("seq")? as u64,
+        event: CaseEvent {
+            at: from_ms(r.try_get("at")?),
+            by: ActorRef {
+                user_id: r.try_get("actor_id")?,
+                name: r.try_get("actor_name")?,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+            },
+            data,
+        },
+        recorded_at: from_ms(r.try_get("recorded_at")?),
+    })
+}
+
+/// The audit detail of a command: what happened, never whom it concerns.
+fn audit_detail(action: &str, events: &[CaseEvent], version: u64) -> String {
+    let types: Vec<&str> = events.iter().map(|e| e.data.type_name()).collect();
+    let reason = events.iter().find_map(|e| match &e.data {
+        CaseEventData::ContactRevealed { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    serde_json::json!({ "action": action, "events": types, "version": version, "reason": reason }).to_string()
+}
+
+const PROJECTION_COLUMNS: [&str; 25] = [
+    "district",
+    "id",
+    "number",
+    "kind",
+    "channel",
+    "status",
+    "street",
+    "community",
+    "assignee_kind",
+    "assignee_id",
+    "duty_item",
+    "text",
+    "reporter_user",
+    "received_at",
+    "response_due",
+    "resolution_due",
+    "contacted_at",
+    "resolved_at",
+    "closed_at",
+    "overdue",
+    "next_alert_at",
+    "round",
+    "version",
+    "state",
+    "updated_at",
+];
+
+fn bind_projection<'q>(
+    q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    c: &'q Case,
+    state_json: String,
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    q.bind(c.district.as_str())
+        .bind(c.id.to_string())
+        .bind(c.number.as_str())
+        .bind(c.kind.as_str())
+        .bind(c.channel.as_str())
+        .bind(c.status.as_str())
+        .bind(c.street.as_str())
+        .bind(c.community.as_ref().map(|x| x.as_str().to_string()))
+        .bind(c.assignee.as_ref().map(|a| a.kind_str().to_string()))
+        .bind(c.assignee.as_ref().map(|a| a.id().to_string()))
+        .bind(c.duty_item.as_ref().map(|d| d.code.clone()))
+        .bind(c.text.as_str())
+        .bind(c.reporter_user.clone())
+        .bind(to_ms(c.received_at))
+        .bind(c.response.as_ref().map(|d| to_ms(d.due)))
+        .bind(c.resolution.as_ref().map(|d| to_ms(d.due)))
+        .bind(c.contacted_at.map(to_ms))
+        .bind(c.resolved_at.map(to_ms))
+        .bind(c.closed_at.map(to_ms))
+        .bind(c.is_overdue())
+        .bind(c.next_alert_at().map(to_ms))
+        .bind(i64::from(c.round))
+        .bind(c.version as i64)
+        .bind(state_json)
+        .bind(to_ms(c.updated_at))
+}
+
+fn insert_projection_sql() -> String {
+    let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS.len()).map(|i| format!("${i}")).collect();
+    format!("INSERT INTO cases ({}) VALUES ({})", PROJECTION_COLUMNS.join(", "), placeholders.join(", "))
+}
+
+fn update_projection_sql() -> String {
+    // district and id (the first two) are the key; the previous version guards the write.
+    let sets: Vec<String> =
+        PROJECTION_COLUMNS.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let n = PROJECTION_COLUMNS.len();
+    format!("UPDATE cases SET {} WHERE district = $1 AND id = $2 AND version = ${}", sets.join(", "), n + 1)
+}
+
+/// The writes of one append, inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn append_in(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &Actor,
+    action: &str,
+    from_version: u64,
+    events: &[CaseEvent],
+    after: &Case,
+    now: Timestamp,
+    number_day: Option<&str>,
+) -> Result<(), StoreError> {
+    let district = after.district.as_str();
+    let id = after.id.to_string();
+    if let Some(day) = number_day {
+        // Keep the daily number sequence ahead of numbers written here.
+        let seq: i64 = after.number.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        sqlx::query(
+            "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (district, day) DO UPDATE SET last = \
+                 CASE WHEN excluded.last > case_numbers.last THEN excluded.last ELSE case_numbers.last END",
+        )
+        .bind(district)
+        .bind(day)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let state_json = serde_json::to_string(after)?;
+    if from_version == 0 {
+        let sql = insert_projection_sql();
+        bind_projection(sqlx::query(&sql), after, state_json)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| StoreError::from_insert(e, "case"))?;
+    } else {
+        let sql = update_projection_sql();
+        let done =
+            bind_projection(sqlx::query(&sql), after, state_json).bind(from_version as i64).execute(&mut **tx).await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+    }
+    for (i, e) in events.iter().enumerate() {
+        sqlx::query(
+                "INSERT INTO case_events (district, case_id, seq, type, payload, actor_id, actor_name, actor_role, at, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(district)
+            .bind(&id)
+            .bind((from_version + 1 + i as u64) as i64)
+            .bind(e.data.type_name())
+            .bind(serde_json::to_string(&e.data)?)
+            .bind(&e.by.user_id)
+            .bind(&e.by.name)
+            .bind(e.by.role.as_str())
+            .bind(to_ms(e.at))
+            .bind(to_ms(now))
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| match StoreError::from_insert(e, "event") {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                other => other,
+            })?;
+    }
+    for p in after.principals() {
+        sqlx::query(
+            "INSERT INTO case_access (district, case_id, principal) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(district)
+        .bind(&id)
+        .bind(p)
+        .execute(&mut **tx)
+        .await?;
+    }
+    crate::audit::insert(
+        tx,
+        crate::audit::AuditEntry {
+            district,
+            actor,
+            action: &format!("case.{action}"),
+            object_kind: "case",
+            object_id: &id,
+            detail: audit_detail(action, events, after.version),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// All events of a case, in order.
+    pub async fn case_events(&self, district: &DistrictCode, id: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, type, payload, actor_id, actor_name, actor_role, at, recorded_at FROM case_events \
+             WHERE district = $1 AND case_id = $2 ORDER BY seq",
+        )
+        .bind(district.as_str())
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// The case as its events fold (the source of truth), with the events.
+    pub async fn load_case(
+        &self,
+        district: &DistrictCode,
+        id: CaseId,
+    ) -> Result<Option<(Case, Vec<StoredEvent>)>, StoreError> {
+        let events = self.case_events(district, id).await?;
+        Ok(case::fold(events.iter().map(|e| &e.event)).map(|c| (c, events)))
+    }
+
+    /// The projected state of a case (what lists show).
+    pub async fn projected_case(&self, district: &DistrictCode, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query("SELECT state FROM cases WHERE district = $1 AND id = $2")
+            .bind(district.as_str())
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(serde_json::from_str(&r.try_get::<String, _>("state")?)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Finds a case by its human-readable number.
+    pub async fn case_id_by_number(&self, district: &DistrictCode, number: &str) -> Result<Option<CaseId>, StoreError> {
+        let row = sqlx::query("SELECT id FROM cases WHERE district = $1 AND number = $2")
+            .bind(district.as_str())
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|r| r.try_get::<String, _>("id").ok()).and_then(|s| CaseId::parse(&s)))
+    }
+
+    /// Appends events to a stream whose current version is `from_version` (0 for a new case),
+    /// writing the new projection, the access list and one audit record in the same transaction.
+    async fn append(
+        &self,
+        actor: &Actor,
+        action: &str,
+        from_version: u64,
+        events: &[CaseEvent],
+        after: &Case,
+        now: Timestamp,
+        number_day: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        append_in(&mut tx, actor, action, from_version, events, after, now, number_day).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes the next number of the day for a district: `110101-20261128-0042`.
+    async fn next_case_number(&self, district: &DistrictCode, now: Timestamp) -> Result<String, StoreError> {
+        let _guard = self.write_guard().await;
+        let day = chuishao_domain::calendar::local_date(now).format("%Y%m%d").to_string();
+        let last: i64 = sqlx::query_scalar(
+            "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (district, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+        )
+        .bind(district.as_str())
+        .bind(&day)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(format!("{}-{}-{:04}", district, day, last))
+    }
+
+    /// Receives a new case. `build` gets the allotted number and returns the parsed request.
+    pub async fn receive_case(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+        build: impl FnOnce(String) -> NewCase,
+    ) -> Result<CommandOutcome, CommandError> {
+        let number = self.next_case_number(&actor.district, now).await?;
+        let new = build(number);
+        let cmd = CaseCommand::Receive(Box::new(new));
+        let events = case::decide(None, &cmd, actor, &Env { now, calendar })?;
+        let after = case::fold(events.iter()).ok_or(CaseError::NotFound)?;
+        self.append(actor, "receive", 0, &events, &after, now, None).await?;
+        Ok(CommandOutcome { case: after, events })
+    }
+
+    /// Runs a command on a case: load, decide, append — with optimistic concurrency.
+    ///
+    /// With `expected_version`, a case at another version is a conflict. Without, a concurrent
+    /// write is retried on the fresh state (the command is decided again).
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        command: &CaseCommand,
+        expected_version: Option<u64>,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+    ) -> Result<CommandOutcome, CommandError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let events = self.case_events(&actor.district, id).await?;
+            let state = case::fold(events.iter().map(|e| &e.event));
+            if let (Some(expected), Some(s)) = (expected_version, &state) {
+                if case::can_see(actor, s) && s.version != expected {
+                    return Err(CommandError::StaleVersion { expected, actual: s.version });
+                }
+            }
+            let new_events = case::decide(state.as_ref(), command, actor, &Env { now, calendar })?;
+            let Some(before) = state else {
+                return Err(CaseError::NotFound.into());
+            };
+            if new_events.is_empty() {
+                return Ok(CommandOutcome { case: before, events: vec![] });
+            }
+            let after = new_events.iter().fold(Some(before.clone()), case::evolve).ok_or(CaseError::NotFound)?;
+            let action = command.action();
+            match self.append(actor, action.as_str(), before.version, &new_events, &after, now, None).await {
+                Ok(()) => return Ok(CommandOutcome { case: after, events: new_events }),
+                Err(StoreError::Conflict) if expected_version.is_none() && attempts < 5 => continue,
+                Err(StoreError::Conflict) => {
+                    let actual = self.projected_case(&actor.district, id).await?.map(|c| c.version).unwrap_or(0);
+                    return Err(CommandError::StaleVersion { expected: before.version, actual });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Writes cases whose whole history was decided elsewhere (the demo simulator, imports),
+    /// all in one transaction. Each history is checked by folding; the daily number sequences
+    /// are kept ahead of the numbers written.
+    pub async fn import_cases(
+        &self,
+        actor: &Actor,
+        histories: &[Vec<CaseEvent>],
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for events in histories {
+            let after =
+                case::fold(events.iter()).ok_or_else(|| StoreError::Corrupt("history without received".into()))?;
+            let day = after.number.split('-').nth(1).map(str::to_string);
+            append_in(&mut tx, actor, "import", 0, events, &after, now, day.as_deref()).await?;
+        }
+        tx.commit().await?;
+        Ok(histories.len())
+    }
+
+    /// Cases an actor may see, filtered and paged, newest first.
+    pub async fn list_cases(
+        &self,
+        district: &DistrictCode,
+        visibility: &Visibility,
+        filter: &CaseFilter,
+    ) -> Result<CasePage, StoreError> {
+        let mut w = Where::default();
+        w.push("c.district = $?", Arg::Text(district.to_string()));
+        match visibility {
+            Visibility::District => {}
+            Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.clone())),
+            Visibility::Community(s) => w.push("c.community = $?", Arg::Text(s.clone())),
+            Visibility::Reporter(u) => w.push("c.reporter_user = $?", Arg::Text(u.clone())),
+            Visibility::Principal(p) => w.push(
+                "EXISTS (SELECT 1 FROM case_access a WHERE a.district = c.district AND a.case_id = c.id AND a.principal = $?)",
+                Arg::Text(p.clone()),
+            ),
+            Visibility::Nothing => return Ok(CasePage { items: vec![], total: 0 }),
+        }
+        if !filter.status.is_empty() {
+            let mut parts = vec![];
+            for s in &filter.status {
+                w.args.push(Arg::Text(s.as_str().to_string()));
+                parts.push(format!("${}", w.args.len()));
+            }
+            w.clauses.push(format!("c.status IN ({})", parts.join(", ")));
+        }
+        if let Some(s) = &filter.street {
+            w.push("c.street = $?", Arg::Text(s.clone()));
+        }
+        if let Some(s) = &filter.community {
+            w.push("c.community = $?", Arg::Text(s.clone()));
+        }
+        if let Some(s) = &filter.assignee {
+            w.push("c.assignee_id = $?", Arg::Text(s.clone()));
+        }
+        if let Some(s) = &filter.duty_item {
+            w.push("c.duty_item = $?", Arg::Text(s.clone()));
+        }
+        if let Some(b) = filter.overdue {
+            w.push("c.overdue = $?", Arg::Bool(b));
+        }
+        if let Some(t) = filter.from {
+            w.push("c.received_at >= $?", Arg::Int(to_ms(t)));
+        }
+        if let Some(t) = filter.to {
+            w.push("c.received_at < $?", Arg::Int(to_ms(t)));
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            w.push("(c.text LIKE $? ESCAPE '\\' OR c.number = $q)", Arg::Text(format!("%{escaped}%")));
+            // The number is matched exactly with the same text (bound once more).
+            w.args.push(Arg::Text(q.to_string()));
+            let n = w.args.len();
+            let last = w.clauses.pop().unwrap_or_default().replace("$q", &format!("${n}"));
+            w.clauses.push(last);
+        }
+        let where_sql = w.sql();
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{where_sql}");
+        let total: i64 = w.bind(sqlx::query(&count_sql)).fetch_one(&self.pool).await?.try_get("n")?;
+        let per_page = filter.per_page.clamp(1, 200);
+        let offset = i64::from(filter.page.max(1) - 1) * i64::from(per_page);
+        let list_sql = format!(
+            "SELECT c.state AS state FROM cases c{where_sql} ORDER BY c.received_at DESC, c.id LIMIT {per_page} OFFSET {offset}"
+        );
+        let rows = w.bind(sqlx::query(&list_sql)).fetch_all(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .collect::<Result<Vec<Case>, StoreError>>()?;
+        Ok(CasePage { items, total: total as u64 })
+    }
+
+    /// Cases with a deadline alert due at `now`, oldest alert first.
+    pub async fn cases_due_for_tick(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(DistrictCode, CaseId)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT district, id FROM cases WHERE next_alert_at IS NOT NULL AND next_alert_at <= $1 \
+             ORDER BY next_alert_at LIMIT $2",
+        )
+        .bind(to_ms(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let d: String = r.try_get("district")?;
+                let id: String = r.try_get("id")?;
+                Ok((
+                    DistrictCode::parse(&d).map_err(StoreError::Corrupt)?,
+                    CaseId::parse(&id).ok_or_else(|| StoreError::Corrupt(format!("case id {id}")))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// One pass of the deadline ticker: emits every due warning and overdue event, exactly once
+    /// each (the decider remembers what it emitted; a concurrent pass loses the version race).
+    pub async fn tick(&self, now: Timestamp, calendar: &WorkCalendar) -> Result<usize, StoreError> {
+        let mut emitted = 0;
+        loop {
+            let due = self.cases_due_for_tick(now, 500).await?;
+            if due.is_empty() {
+                return Ok(emitted);
+            }
+            let mut progressed = false;
+            for (district, id) in due {
+                let system = Actor::system(district);
+                match self.execute(&system, id, &CaseCommand::Tick, None, now, calendar).await {
+                    Ok(out) => {
+                        emitted += out.events.len();
+                        progressed |= !out.events.is_empty();
+                    }
+                    Err(CommandError::Store(e)) => return Err(e),
+                    Err(e) => tracing::warn!(case = %id, error = %e, "deadline tick skipped"),
+                }
+            }
+            if !progressed {
+                return Ok(emitted);
+            }
+        }
+    }
+
+    /// Audit records of one object, oldest first: (at, actor id, actor role, action, detail).
+    pub async fn audit_of(
+        &self,
+        district: &DistrictCode,
+        object_kind: &str,
+        object_id: &str,
+    ) -> Result<Vec<(Timestamp, String, String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor_id, actor_role, action, detail FROM audit_log \
+             WHERE district = $1 AND object_kind = $2 AND object_id = $3 ORDER BY id",
+        )
+        .bind(district.as_str())
+        .bind(object_kind)
+        .bind(object_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    from_ms(r.try_get("at")?),
+                    r.try_get("actor_id")?,
+                    r.try_get("actor_role")?,
+                    r.try_get("action")?,
+                    r.try_get("detail")?,
+                ))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,29 @@
+//! Storage of chuishao over SQLite (embedded default) or PostgreSQL, chosen by the URL scheme.
+//!
+//! One implementation serves both backends through sqlx's `Any` driver: the SQL text is shared
+//! (`$n` placeholders, BIGINT epoch-ms times, TEXT, BOOLEAN); the few dialect-specific statements
+//! sit side by side, keyed by [`Backend`].
+
+mod audit;
+mod calendar;
+mod cases;
+mod db;
+mod error;
+mod org;
+pub use org::OrgData;
+mod users;
+
+pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent, Visibility};
+pub use db::{Backend, Store};
+pub use error::{CommandError, StoreError};
+pub use users::{NewUser, SessionInfo, StoredUser};
+
+use chuishao_domain::Timestamp;
+
+pub(crate) fn to_ms(t: Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ms(ms: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,147 @@
+//! Accounts and login sessions.
+
+use crate::{from_ms, to_ms, Store, StoreError};
+use chuishao_domain::actor::ScopeKind;
+use chuishao_domain::{DistrictCode, Role, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub district: DistrictCode,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub scope_kind: ScopeKind,
+    /// A code or id; empty for residents.
+    pub scope_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub id: String,
+    pub district: DistrictCode,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub scope_kind: String,
+    pub scope_id: String,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: StoredUser,
+    pub expires_at: Timestamp,
+}
+
+const USER_COLUMNS: &str =
+    "district, id, username, display_name, password_hash, role, scope_kind, scope_id, disabled, created_at";
+
+fn user_row(r: &AnyRow) -> Result<StoredUser, StoreError> {
+    let district: String = r.try_get("district")?;
+    let role: String = r.try_get("role")?;
+    Ok(StoredUser {
+        id: r.try_get("id")?,
+        district: DistrictCode::parse(&district).map_err(StoreError::Corrupt)?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        password_hash: r.try_get("password_hash")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        scope_kind: r.try_get("scope_kind")?,
+        scope_id: r.try_get("scope_id")?,
+        disabled: r.try_get("disabled")?,
+        created_at: from_ms(r.try_get("created_at")?),
+    })
+}
+
+impl Store {
+    pub async fn create_user(&self, u: &NewUser, now: Timestamp) -> Result<(), StoreError> {
+        let _guard = self.write_guard().await;
+        sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+            .bind(u.district.as_str())
+            .bind(&u.id)
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(&u.password_hash)
+            .bind(u.role.as_str())
+            .bind(u.scope_kind.as_str())
+            .bind(&u.scope_id)
+            .bind(false)
+            .bind(to_ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| StoreError::from_insert(e, "username"))?;
+        Ok(())
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    pub async fn users(&self, district: &DistrictCode) -> Result<Vec<StoredUser>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE district = $1 ORDER BY username"))
+            .bind(district.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_row).collect()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &StoredUser,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        // Expired sessions are swept as new ones are made.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(to_ms(now)).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, district, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user.district.as_str())
+        .bind(&user.id)
+        .bind(to_ms(now))
+        .bind(to_ms(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The live session for a token hash, with its user (disabled users have none).
+    pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>, StoreError> {
+        let cols = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let row = sqlx::query(&format!(
+            "SELECT {cols}, s.expires_at AS expires_at FROM sessions s \
+             JOIN users u ON u.district = s.district AND u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3"
+        ))
+        .bind(token_hash)
+        .bind(to_ms(now))
+        .bind(false)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok(Some(SessionInfo { user: user_row(&r)?, expires_at: from_ms(r.try_get("expires_at")?) })),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let _guard = self.write_guard().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}

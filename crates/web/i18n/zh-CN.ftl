@@ -1,0 +1,159 @@
+# chuishao — 简体中文消息目录（默认）
+
+## 错误
+error-case_not_found = 诉求不存在，或不在您的权限范围内
+error-case_exists = 该诉求已存在
+error-role_not_permitted = 您的角色（{ $role }）不能执行“{ $action }”
+error-not_assigned_to_you = 该诉求当前未派给您所在的单位，不能执行“{ $action }”
+error-invalid_state = 诉求当前状态为“{ $status }”，不能执行“{ $action }”
+error-field_required = 缺少必填项：{ $field }
+error-field_too_long = { $field } 过长，最多 { $max } 个字
+error-field_out_of_range = { $field } 超出允许范围（{ $min } 至 { $max }）
+error-field_malformed = { $field } 格式不正确，应为{ $expected }
+error-field_unknown = { $field } 所指的对象不存在
+error-extension_pending = 已有延期申请待审批
+error-no_extension_pending = 没有待审批的延期申请
+error-not_consultation = 只有咨询类诉求可以直接答复
+error-resident_not_contacted = 须先联系诉求人，才能办结
+error-verifier_is_resolver = 办理结果须由办结人以外的人员核查
+error-merge_into_self = 诉求不能合并到自身
+error-unit_outside_street = 该科室不属于诉求所在街道
+error-no_reporter_contact = 该诉求没有诉求人联系方式
+error-version_conflict = 诉求已被他人更新（您的版本 { $expected }，当前版本 { $actual }），请刷新后重试
+error-malformed_json = 请求体不是有效的 JSON：{ $detail }
+error-invalid_body = 请求体中 { $field } 不正确：{ $detail }
+error-unsupported_media_type = 请求体须为 JSON（Content-Type: application/json）
+error-invalid_query = 查询参数 { $field } 不正确
+error-invalid_path = 地址中的 { $field } 不正确
+error-unauthorized = 请先登录
+error-login_failed = 用户名或密码错误
+error-forbidden = 您没有权限执行此操作
+error-not_found = 请求的资源不存在
+error-unknown_action = 未知的操作：{ $action }
+error-place_required = 请提供诉求所在的社区编码（community_code）或街道编码（street_code）
+error-duplicate = 记录已存在：{ $what }
+error-payload_too_large = 请求体过大
+error-method_not_allowed = 不支持该请求方法
+error-internal = 服务器内部错误，请稍后重试
+
+## 格式说明
+expected-phone_number = 11位手机号或带区号的固定电话
+expected-digits_6 = 6位数字
+expected-digits_9 = 9位数字
+expected-digits_12 = 12位数字
+expected-slug = 小写字母、数字和连字符
+expected-media_type = 媒体类型（如 image/jpeg）
+expected-sha256_hex = 64位十六进制数
+expected-rfc3339 = RFC 3339 时间（如 2026-11-28T09:00:00+08:00）
+expected-date = 日期（如 2026-11-28）
+expected-uuid_or_number = 诉求编号或ID
+expected-one_of = 以下之一：{ $values }
+
+## 诉求状态
+status-received = 已受理
+status-answered = 已直接答复
+status-dispatched = 已派单
+status-accepted = 已签收
+status-return_requested = 退单审核中
+status-returned = 已退单待改派
+status-contacted = 已联系诉求人
+status-resolved = 已办结
+status-verified = 已核查
+status-callback_recorded = 已回访
+status-closed = 已结案
+status-reopened = 重办待派单
+status-terminated = 已终止
+status-merged = 已合并
+
+## 操作
+action-receive = 受理
+action-answer-directly = 直接答复
+action-dispatch = 派单
+action-accept = 签收
+action-request-return = 申请退单
+action-approve-return = 批准退单
+action-reject-return = 驳回退单
+action-contact = 联系诉求人
+action-request-extension = 申请延期
+action-grant-extension = 批准延期
+action-deny-extension = 驳回延期
+action-resolve = 办结
+action-verify = 核查通过
+action-send-back = 核查退回
+action-record-callback = 回访
+action-close = 结案
+action-reopen = 重办
+action-terminate = 终止
+action-merge = 合并
+action-add-note = 添加备注
+action-add-attachment = 添加附件
+action-reveal-contact = 查看诉求人联系方式
+action-tick = 时限检查
+
+## 时间线事件
+event-received = 受理诉求
+event-answered_directly = 直接答复
+event-dispatched = 派单
+event-accepted = 签收
+event-return_requested = 申请退单
+event-return_approved = 批准退单
+event-return_rejected = 驳回退单
+event-contacted = 联系诉求人
+event-extension_requested = 申请延期
+event-extension_granted = 批准延期
+event-extension_denied = 驳回延期
+event-resolved = 办结
+event-verified = 核查通过
+event-verification_failed = 核查退回
+event-callback_recorded = 回访
+event-closed = 结案
+event-reopened = 重办
+event-terminated = 终止
+event-merged = 合并为重复件
+event-note_added = 备注
+event-attachment_added = 附件
+event-contact_revealed = 查看联系方式
+event-deadline_warning = 时限预警
+event-deadline_overdue = 超期
+
+## 角色
+role-resident = 居民
+role-dispatcher = 街道指挥中心调度员
+role-unit_staff = 街道科室人员
+role-department_staff = 职能部门人员
+role-liaison = 社区专员
+role-street_leader = 街道领导
+role-district_supervisor = 区接诉即办办公室
+role-inspector = 纪检监察
+role-system_admin = 系统管理员
+role-security_admin = 安全管理员
+role-audit_admin = 审计管理员
+role-system = 系统
+
+## 诉求类型
+kind-consult = 咨询
+kind-help = 求助
+kind-complaint = 投诉
+kind-report = 举报
+kind-suggestion = 建议
+
+## 来源渠道
+channel-hotline = 12345热线
+channel-web = 网站
+channel-open311 = Open311应用
+channel-liaison_visit = 社区专员走访
+channel-grid_patrol = 网格巡查
+channel-walk_in = 来访
+
+## 满意度
+satisfaction-satisfied = 满意
+satisfaction-basically_satisfied = 基本满意
+satisfaction-dissatisfied = 不满意
+
+## 时限
+deadline-response = 响应时限
+deadline-resolution = 办理时限
+
+## 日历
+daykind-holiday = 法定节假日
+daykind-makeup_workday = 调休上班

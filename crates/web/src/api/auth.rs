@@ -1,0 +1,111 @@
+use crate::auth::{actor_of, new_token, verify_login, CurrentUser, SESSION_COOKIE, SESSION_HOURS};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::i18n::{label, Lang};
+use crate::view::fmt_time;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chuishao_domain::Actor;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeView {
+    /// own, district, street, community, unit or department
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub role_label: String,
+    pub district: String,
+    pub scope: ScopeView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`; also set as an HttpOnly cookie.
+    pub token: String,
+    pub expires_at: String,
+    pub user: UserView,
+}
+
+fn user_view(state: &AppState, username: &str, actor: &Actor, lang: Lang) -> UserView {
+    UserView {
+        id: actor.user_id.clone(),
+        username: username.to_string(),
+        display_name: actor.name.clone(),
+        role: actor.role.as_str().into(),
+        role_label: label(lang, "role", actor.role.as_str()),
+        district: actor.district.to_string(),
+        scope: ScopeView {
+            kind: actor.scope.kind().as_str().into(),
+            id: actor.scope.id().into(),
+            name: state.names().name_of(actor.scope.id()),
+        },
+    }
+}
+
+/// Log in with username and password: a bearer token and a session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, description = "login_failed")))]
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let user = state.store.user_by_username(req.username.trim()).await?;
+    // Argon2 is deliberately slow: keep it off the async workers.
+    let password = req.password;
+    let checked = user.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_login(checked.as_ref(), &password))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
+    };
+    let actor = actor_of(&state.store, &user).await?;
+    let (token, hash) = new_token();
+    let now = state.now();
+    let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
+    state.store.create_session(&hash, &user, now, expires_at).await?;
+    tracing::info!(user = %user.id, role = user.role.as_str(), "login");
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", SESSION_HOURS * 3600);
+    let body = LoginResponse {
+        token,
+        expires_at: fmt_time(expires_at),
+        user: user_view(&state, &user.username, &actor, lang),
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// End this session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)), security(("bearer" = [])))]
+pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Response> {
+    state.store.delete_session(&user.token_hash).await?;
+    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/api/v1/auth/me", responses((status = 200, body = UserView)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, lang: Lang, user: CurrentUser) -> Json<UserView> {
+    Json(user_view(&state, &user.user.username, &user.actor, lang))
+}

@@ -1,0 +1,104 @@
+//! `/api/v1`: routes, handlers and the OpenAPI document.
+
+mod auth;
+mod calendar;
+mod cases;
+mod org;
+
+use crate::error::{render_errors, ApiError};
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chuishao API", description = "吹哨报到 · 接诉即办: cases, organisation, duty catalog, work calendar."),
+    paths(
+        health,
+        auth::login, auth::logout, auth::me,
+        org::streets, org::units, org::communities, org::departments, org::catalog,
+        cases::create, cases::list, cases::get_one, cases::action, cases::audit,
+        calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
+    ),
+    components(schemas(crate::view::CaseView, crate::view::TimelineEntry)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    status: &'static str,
+    database: &'static str,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn health(State(state): State<AppState>) -> (axum::http::StatusCode, Json<Health>) {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, Json(Health { status: "ok", database: "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "degraded", database: "unreachable" }))
+        }
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+pub fn routes(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/streets", get(org::streets))
+        .route("/streets/{code}/units", get(org::units))
+        .route("/communities", get(org::communities))
+        .route("/departments", get(org::departments))
+        .route("/catalog", get(org::catalog))
+        .route("/cases", post(cases::create).get(cases::list))
+        .route("/cases/{id}", get(cases::get_one))
+        .route("/cases/{id}/actions/{action}", post(cases::action))
+        .route("/cases/{id}/audit", get(cases::audit))
+        .route("/calendar", get(calendar::list))
+        .route("/calendar/deadline", get(calendar::deadline))
+        .route("/calendar/{date}", put(calendar::put_day))
+        .route("/calendar/{date}", delete(calendar::delete_day));
+    Router::new()
+        .route("/healthz", get(health))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(render_errors))
+        // Requests are traced by method, path and status only: never bodies or query strings,
+        // which may carry residents' personal data.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+        }))
+}

@@ -1,0 +1,95 @@
+//! Extractors that parse at the edge and answer in the API's error shape.
+
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// The client's language from `Accept-Language`.
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_headers(&parts.headers))
+    }
+}
+
+/// Parses a JSON value, naming the offending field on failure (400 for broken JSON,
+/// 422 for a well-formed body whose fields do not fit).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
+    // Trailing characters after the value make the body malformed too.
+    if parsed.is_ok() {
+        if let Err(e) = de.end() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", e.to_string()));
+        }
+    }
+    match parsed {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let detail = inner.to_string();
+            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", detail))
+            } else {
+                // serde's detail ends with " at line L column C"; the field path says where.
+                let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
+                let field = if path == "." { missing_field(&detail).unwrap_or_else(|| "body".into()) } else { path };
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field(field).arg("detail", detail))
+            }
+        }
+    }
+}
+
+/// serde names a missing field only in its message: "missing field `text`".
+fn missing_field(detail: &str) -> Option<String> {
+    let rest = detail.split("missing field `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// A JSON body. Requires a JSON content type when a body is present.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", e.body_text())
+            }
+        })?;
+        if !bytes.iter().all(u8::is_ascii_whitespace) && json_type == Some(false) {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+        }
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Query parameters, naming the offending parameter on failure (400).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            let detail = e.into_inner().to_string();
+            let field = if path == "." { missing_field(&detail).unwrap_or_else(|| "query".into()) } else { path };
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field(field)
+        })
+    }
+}

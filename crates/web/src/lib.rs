@@ -1,0 +1,155 @@
+//! The HTTP face of chuishao: JSON API under `/api/v1` with its OpenAPI document, login,
+//! one error shape, and message catalogs.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod view;
+
+use axum::Router;
+use chuishao_domain::{Timestamp, WorkCalendar};
+use chuishao_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Where time comes from: the wall clock in production, a hand-set clock in tests and demos.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+}
+
+/// A clock that stands still until moved.
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    pub fn new(t: Timestamp) -> Self {
+        ManualClock(Mutex::new(t))
+    }
+    pub fn set(&self, t: Timestamp) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = t;
+    }
+    pub fn advance(&self, d: chrono::Duration) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *g += d;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Names of streets, communities, units and departments by code or id, for display.
+#[derive(Debug, Default, Clone)]
+pub struct Names(HashMap<String, String>);
+
+impl Names {
+    pub async fn load(store: &Store) -> Result<Names, chuishao_store::StoreError> {
+        let mut m = HashMap::new();
+        for d in store.districts().await? {
+            for s in store.streets(&d.code).await? {
+                for u in store.units(&d.code, &s.code).await? {
+                    m.insert(u.id.to_string(), u.name);
+                }
+                m.insert(s.code.to_string(), s.name);
+            }
+            for c in store.communities(&d.code, None).await? {
+                m.insert(c.code.to_string(), c.name);
+            }
+            for dep in store.departments(&d.code).await? {
+                m.insert(dep.id.to_string(), dep.name);
+            }
+            m.insert(d.code.to_string(), d.name);
+        }
+        Ok(Names(m))
+    }
+
+    pub fn name_of(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_default()
+    }
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    calendar: Arc<RwLock<Arc<WorkCalendar>>>,
+    names: Arc<RwLock<Arc<Names>>>,
+}
+
+impl AppState {
+    pub async fn new(store: Store, clock: Arc<dyn Clock>) -> Result<AppState, chuishao_store::StoreError> {
+        let calendar = store.work_calendar().await?;
+        let names = Names::load(&store).await?;
+        Ok(AppState {
+            store,
+            clock,
+            calendar: Arc::new(RwLock::new(Arc::new(calendar))),
+            names: Arc::new(RwLock::new(Arc::new(names))),
+        })
+    }
+
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.calendar.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn names(&self) -> Arc<Names> {
+        self.names.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Re-reads what is cached (after an import or a calendar edit).
+    pub async fn reload(&self) -> Result<(), chuishao_store::StoreError> {
+        let cal = self.store.work_calendar().await?;
+        let names = Names::load(&self.store).await?;
+        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(cal);
+        *self.names.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(names);
+        Ok(())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    api::routes(state)
+}
+
+/// Runs the deadline ticker: every `every`, emit due warnings and overdue events.
+pub fn spawn_ticker(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let cal = state.calendar();
+            match state.store.tick(state.now(), &cal).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "deadline ticker emitted events"),
+                Err(e) => tracing::error!(error = %e, "deadline ticker failed"),
+            }
+        }
+    })
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
