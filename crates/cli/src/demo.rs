@@ -161,6 +161,7 @@ pub async fn load(
 
 /// The histories of `options.cases` simulated requests over the last `options.days` days.
 pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, now: Timestamp) -> Vec<Vec<CaseEvent>> {
+    let now = chuishao_store::whole_ms(now);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let start = now - Duration::days(options.days);
     let span_minutes = (now - start).num_minutes().max(1);
@@ -496,7 +497,11 @@ impl Sim<'_> {
                 }
             }
             if run.state.as_ref().is_some_and(|c| c.status == chuishao_domain::CaseStatus::Dispatched) {
-                t = self.minutes(t, 10, 240);
+                // Short deadlines are signed for quickly.
+                let window =
+                    run.state.as_ref().and_then(|c| c.response.as_ref()).map(|d| (d.due - d.start).num_minutes());
+                let hi = window.map(|w| (w / 4).clamp(3, 240)).unwrap_or(240);
+                t = self.minutes(t, 2.min(hi), hi);
                 if !run.apply(CaseCommand::Accept, &handler, t) {
                     return;
                 }

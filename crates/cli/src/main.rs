@@ -153,7 +153,7 @@ async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
 
 fn print_accounts() {
     println!("\n演示账号 / demo accounts (password 密码: {})", demo::DEMO_PASSWORD);
-    println!("{:<22} {:<22} {:<30} {}", "username", "role", "scope", "name");
+    println!("{:<22} {:<22} {:<30} name", "username", "role", "scope");
     for a in demo::accounts() {
         println!("{:<22} {:<22} {:<30} {}", a.username, a.role.as_str(), a.scope_id, a.display_name);
     }

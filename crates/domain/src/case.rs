@@ -933,6 +933,12 @@ pub fn decide(
             if !may_receive(actor, new) {
                 return Err(CaseError::RoleNotPermitted { action, role: actor.role });
             }
+            if new.street.district() != new.district {
+                return Err(FieldError::unknown("street_code").into());
+            }
+            if new.community.as_ref().is_some_and(|c| c.street() != new.street) {
+                return Err(FieldError::unknown("community_code").into());
+            }
             let mut new = new.clone();
             new.text = required_text("text", &new.text, 2000)?;
             new.address = crate::field::optional_text("address", new.address.as_deref(), 200)?;
@@ -1004,6 +1010,7 @@ pub fn decide(
             if case.pending_extension.is_none() {
                 return Err(CaseError::NoExtensionPending);
             }
+            require_status(action, case, &[S::Accepted, S::Contacted])?;
             vec![E::ExtensionDenied { reason: reason("reason", r)? }]
         }
         C::Resolve { result } => {
@@ -1058,7 +1065,10 @@ pub fn decide(
             vec![E::Merged { into: *into, into_number: into_number.clone() }]
         }
         C::AddNote { text } => vec![E::NoteAdded { text: required_text("text", text, 2000)? }],
-        C::AddAttachment(meta) => vec![E::AttachmentAdded(meta.clone())],
+        C::AddAttachment(meta) => {
+            let checked = AttachmentMeta::parse(&meta.name, &meta.content_type, meta.size, meta.sha256.as_deref())?;
+            vec![E::AttachmentAdded(checked)]
+        }
         C::RevealContact { reason: r } => {
             if case.reporter.is_none() {
                 return Err(CaseError::NoReporter);
@@ -1177,6 +1187,7 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
             case.status = S::Returned;
             case.returns += 1;
             case.assignee = None;
+            case.pending_extension = None;
             case.response = None;
             case.resolution = None;
             case.status_before_return = None;
@@ -1242,9 +1253,14 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
             case.closed_at = Some(at);
         }
         E::Reopened { .. } => {
+            // A new round: what the last one found stays in the events, not in the state.
             case.status = S::Reopened;
             case.round += 1;
             case.assignee = None;
+            case.callback = None;
+            case.result = None;
+            case.dispatched_at = None;
+            case.accepted_at = None;
             case.response = None;
             case.resolution = None;
             case.contacted_at = None;
@@ -1258,11 +1274,14 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
             case.termination_reason = Some(reason.clone());
             case.closed_at = Some(at);
             case.pending_extension = None;
+            case.status_before_return = None;
         }
         E::Merged { into, .. } => {
             case.status = S::Merged;
             case.merged_into = Some(*into);
             case.closed_at = Some(at);
+            case.pending_extension = None;
+            case.status_before_return = None;
         }
         E::NoteAdded { .. } => case.notes += 1,
         E::AttachmentAdded(meta) => case.attachments.push(meta.clone()),

@@ -35,12 +35,17 @@ impl DeadlineSpec {
         Self { amount, unit: DeadlineUnit::WorkingDays }
     }
 
-    /// When something started at `start` is due.
+    /// The largest amount a spec may have (about 27 years of working days).
+    pub const MAX_AMOUNT: u32 = 10_000;
+
+    /// When something started at `start` is due. Amounts beyond [`Self::MAX_AMOUNT`] count as
+    /// that, so no spec, however built, overflows the calendar.
     pub fn due_from(&self, start: Timestamp, calendar: &WorkCalendar) -> Timestamp {
+        let amount = self.amount.min(Self::MAX_AMOUNT);
         match self.unit {
-            DeadlineUnit::Minutes => start + chrono::Duration::minutes(self.amount.into()),
-            DeadlineUnit::Hours => start + chrono::Duration::hours(self.amount.into()),
-            DeadlineUnit::WorkingDays => calendar.add_working_days(start, self.amount),
+            DeadlineUnit::Minutes => start + chrono::Duration::minutes(amount.into()),
+            DeadlineUnit::Hours => start + chrono::Duration::hours(amount.into()),
+            DeadlineUnit::WorkingDays => calendar.add_working_days(start, amount),
         }
     }
 }
@@ -69,7 +74,7 @@ impl FromStr for DeadlineSpec {
             "wd" => DeadlineUnit::WorkingDays,
             _ => return Err(format!("deadline `{s}`: unit must be m, h or wd")),
         };
-        if amount == 0 || amount > 10_000 {
+        if amount == 0 || amount > Self::MAX_AMOUNT {
             return Err(format!("deadline `{s}`: amount must be 1..=10000"));
         }
         Ok(Self { amount, unit })

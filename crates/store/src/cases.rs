@@ -76,7 +76,6 @@ pub struct CasePage {
 enum Arg {
     Text(String),
     Int(i64),
-    Bool(bool),
 }
 
 /// Builds `WHERE` clauses with `$n` placeholders numbered in order, the same on both backends.
@@ -107,7 +106,6 @@ impl Where {
             q = match a {
                 Arg::Text(s) => q.bind(s.as_str()),
                 Arg::Int(i) => q.bind(*i),
-                Arg::Bool(b) => q.bind(*b),
             };
         }
         q
@@ -195,7 +193,7 @@ fn bind_projection<'q>(
         .bind(c.contacted_at.map(to_ms))
         .bind(c.resolved_at.map(to_ms))
         .bind(c.closed_at.map(to_ms))
-        .bind(c.is_overdue())
+        .bind(i64::from(c.is_overdue()))
         .bind(c.next_alert_at().map(to_ms))
         .bind(i64::from(c.round))
         .bind(c.version as i64)
@@ -356,6 +354,7 @@ impl Store {
 
     /// Appends events to a stream whose current version is `from_version` (0 for a new case),
     /// writing the new projection, the access list and one audit record in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn append(
         &self,
         actor: &Actor,
@@ -396,6 +395,7 @@ impl Store {
         calendar: &WorkCalendar,
         build: impl FnOnce(String) -> NewCase,
     ) -> Result<CommandOutcome, CommandError> {
+        let now = crate::whole_ms(now);
         let number = self.next_case_number(&actor.district, now).await?;
         let new = build(number);
         let cmd = CaseCommand::Receive(Box::new(new));
@@ -418,6 +418,7 @@ impl Store {
         now: Timestamp,
         calendar: &WorkCalendar,
     ) -> Result<CommandOutcome, CommandError> {
+        let now = crate::whole_ms(now);
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -439,7 +440,7 @@ impl Store {
             let action = command.action();
             match self.append(actor, action.as_str(), before.version, &new_events, &after, now, None).await {
                 Ok(()) => return Ok(CommandOutcome { case: after, events: new_events }),
-                Err(StoreError::Conflict) if expected_version.is_none() && attempts < 5 => continue,
+                Err(StoreError::Conflict) if expected_version.is_none() && attempts < 16 => continue,
                 Err(StoreError::Conflict) => {
                     let actual = self.projected_case(&actor.district, id).await?.map(|c| c.version).unwrap_or(0);
                     return Err(CommandError::StaleVersion { expected: before.version, actual });
@@ -460,11 +461,13 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        for events in histories {
+        for history in histories {
+            let events: Vec<CaseEvent> =
+                history.iter().map(|e| CaseEvent { at: crate::whole_ms(e.at), ..e.clone() }).collect();
             let after =
                 case::fold(events.iter()).ok_or_else(|| StoreError::Corrupt("history without received".into()))?;
             let day = after.number.split('-').nth(1).map(str::to_string);
-            append_in(&mut tx, actor, "import", 0, events, &after, now, day.as_deref()).await?;
+            append_in(&mut tx, actor, "import", 0, &events, &after, now, day.as_deref()).await?;
         }
         tx.commit().await?;
         Ok(histories.len())
@@ -511,7 +514,7 @@ impl Store {
             w.push("c.duty_item = $?", Arg::Text(s.clone()));
         }
         if let Some(b) = filter.overdue {
-            w.push("c.overdue = $?", Arg::Bool(b));
+            w.push("c.overdue = $?", Arg::Int(i64::from(b)));
         }
         if let Some(t) = filter.from {
             w.push("c.received_at >= $?", Arg::Int(to_ms(t)));

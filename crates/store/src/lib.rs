@@ -20,6 +20,12 @@ pub use users::{NewUser, SessionInfo, StoredUser};
 
 use chuishao_domain::Timestamp;
 
+/// Times are stored to the millisecond; commands are decided at such times so that folding the
+/// stored events reproduces exactly what was projected.
+pub fn whole_ms(t: Timestamp) -> Timestamp {
+    from_ms(to_ms(t))
+}
+
 pub(crate) fn to_ms(t: Timestamp) -> i64 {
     t.timestamp_millis()
 }

@@ -54,7 +54,7 @@ fn user_row(r: &AnyRow) -> Result<StoredUser, StoreError> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
         scope_kind: r.try_get("scope_kind")?,
         scope_id: r.try_get("scope_id")?,
-        disabled: r.try_get("disabled")?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: from_ms(r.try_get("created_at")?),
     })
 }
@@ -71,7 +71,7 @@ impl Store {
             .bind(u.role.as_str())
             .bind(u.scope_kind.as_str())
             .bind(&u.scope_id)
-            .bind(false)
+            .bind(0_i64)
             .bind(to_ms(now))
             .execute(&self.pool)
             .await
@@ -130,7 +130,7 @@ impl Store {
         ))
         .bind(token_hash)
         .bind(to_ms(now))
-        .bind(false)
+        .bind(0_i64)
         .fetch_optional(&self.pool)
         .await?;
         match row {

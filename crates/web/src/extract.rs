@@ -39,7 +39,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             } else {
                 // serde's detail ends with " at line L column C"; the field path says where.
                 let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
-                let field = if path == "." { missing_field(&detail).unwrap_or_else(|| "body".into()) } else { path };
+                let field = match (path.as_str(), missing_field(&detail)) {
+                    (".", Some(m)) => m,
+                    (".", None) => "body".into(),
+                    (_, Some(m)) => format!("{path}.{m}"),
+                    (_, None) => path,
+                };
                 Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field(field).arg("detail", detail))
             }
         }

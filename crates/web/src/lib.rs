@@ -25,7 +25,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        chrono::Utc::now()
+        chuishao_store::whole_ms(chrono::Utc::now())
     }
 }
 

@@ -1,6 +1,6 @@
 -- The foundation schema. Every tenant-owned table carries the district code first in its key,
 -- so a city deployment can distribute by district without a schema change.
--- Times are epoch milliseconds (UTC) in BIGINT.
+-- Times are epoch milliseconds (UTC) in BIGINT; flags are BIGINT 0/1, read alike on both backends.
 
 CREATE TABLE districts (
     code TEXT PRIMARY KEY,
@@ -68,7 +68,7 @@ CREATE TABLE users (
     role TEXT NOT NULL,
     scope_kind TEXT NOT NULL,
     scope_id TEXT NOT NULL,
-    disabled BOOLEAN NOT NULL,
+    disabled BIGINT NOT NULL, -- 0/1: sqlx's Any driver reads no SQLite BOOLEAN
     created_at BIGINT NOT NULL,
     PRIMARY KEY (district, id)
 );
@@ -118,7 +118,7 @@ CREATE TABLE cases (
     contacted_at BIGINT,
     resolved_at BIGINT,
     closed_at BIGINT,
-    overdue BOOLEAN NOT NULL,
+    overdue BIGINT NOT NULL, -- 0/1
     next_alert_at BIGINT,
     round BIGINT NOT NULL,
     version BIGINT NOT NULL,

@@ -1,0 +1,146 @@
+//! `spawn_app()`: the real server on 127.0.0.1:0 over a fresh SQLite database with the Dongcheng
+//! reference data and demo accounts, and a hand-set clock.
+
+use chrono::{DateTime, Utc};
+use chuishao::demo::{self, DemoOptions};
+use chuishao_store::Store;
+use chuishao_web::{AppState, ManualClock};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+pub const DZM: &str = "110101009";
+pub const SHIZIPO: &str = "110101009008";
+pub const CITY_OFFICE: &str = "110101009-city-management";
+pub const LIVELIHOOD: &str = "110101009-livelihood";
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("test time").to_utc()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Starts the app at a fixed time: Friday 2026-11-27 09:00 Beijing time.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(0).await
+}
+
+/// Starts the app with `cases` simulated demo cases as well.
+pub async fn spawn_app_with(cases: usize) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("test.db");
+    let store = Store::connect(&format!("sqlite://{}", db_path.display())).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let now = at("2026-11-27T09:00:00+08:00");
+    demo::load(
+        &store,
+        &DemoOptions { cases, seed: 7, days: 60 },
+        now,
+        |p| chuishao_web::auth::hash_password(p).map_err(|e| anyhow::anyhow!("{e}")),
+        |_, _| {},
+    )
+    .await
+    .expect("demo loads");
+    let clock = Arc::new(ManualClock::new(now));
+    let state = AppState::new(store.clone(), clock.clone()).await.expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let served = state.clone();
+    let server = tokio::spawn(async move {
+        chuishao_web::serve(listener, served, std::future::pending()).await.expect("serve");
+    });
+    TestApp { base, client: reqwest::Client::new(), store, state, clock, _dir: dir, server }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, body }
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .send(
+                self.client
+                    .post(format!("{}/api/v1/auth/login", self.base))
+                    .json(&json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
+        r.body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.get(format!("{}{path}", self.base)).bearer_auth(token)).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
+        self.send(self.client.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    /// Files a complaint in 十字坡社区 as `token`'s user; answers the case.
+    pub async fn new_case(&self, token: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "kind": "complaint",
+            "channel": "hotline",
+            "text": "十字坡社区门口早市占道经营，堵塞道路",
+            "community_code": SHIZIPO,
+            "address": "东直门南大街5号院3号楼301",
+            "reporter": {"name": "张三", "phone": "13812345678"},
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let r = self.post(token, "/api/v1/cases", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "create: {}", r.body);
+        r.body
+    }
+
+    pub async fn act(&self, token: &str, case: &Value, action: &str, body: Value) -> Reply {
+        let id = case["id"].as_str().expect("case id");
+        self.post(token, &format!("/api/v1/cases/{id}/actions/{action}"), body).await
+    }
+
+    /// Acts and insists it worked; answers the new case.
+    pub async fn ok(&self, token: &str, case: &Value, action: &str, body: Value) -> Value {
+        let r = self.act(token, case, action, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
+        r.body
+    }
+
+    pub async fn case(&self, token: &str, case: &Value) -> Reply {
+        self.get(token, &format!("/api/v1/cases/{}", case["id"].as_str().expect("id"))).await
+    }
+}

@@ -1,0 +1,14 @@
+//! The one integration-test binary: every test starts the real server on 127.0.0.1:0 against a
+//! fresh database. Add modules here rather than new files under tests/: each test binary links
+//! the whole stack again, which on two cores costs minutes.
+
+mod helpers;
+
+mod auth_and_org;
+mod cli;
+mod concurrency;
+mod deadlines;
+mod errors;
+mod lifecycle;
+mod privacy;
+mod projection;
