@@ -614,3 +614,40 @@ impl Sim<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simulation_is_deterministic_for_a_seed_and_uses_the_real_lifecycle() {
+        let org = reference::dongcheng().unwrap();
+        let cal = WorkCalendar::china();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").unwrap().to_utc();
+        let opts = DemoOptions { cases: 200, seed: 42, days: 90 };
+        let a = simulate(&org, &cal, &opts, now);
+        let b = simulate(&org, &cal, &opts, now);
+        assert_eq!(a, b, "same seed, same history");
+        let c = simulate(&org, &cal, &DemoOptions { seed: 43, ..opts }, now);
+        assert_ne!(a, c, "another seed, another history");
+        assert_eq!(a.len(), 200);
+        let mut types = std::collections::BTreeSet::new();
+        for history in &a {
+            let case = chuishao_domain::fold(history.iter()).expect("every history folds");
+            assert!(history.iter().all(|e| e.at <= now), "nothing in the future");
+            assert_eq!(case.version as usize, history.len());
+            types.extend(history.iter().map(|e| e.data.type_name()));
+        }
+        for t in [
+            "dispatched",
+            "contacted",
+            "resolved",
+            "callback_recorded",
+            "closed",
+            "return_requested",
+            "deadline_overdue",
+        ] {
+            assert!(types.contains(t), "the demo shows {t}");
+        }
+    }
+}

@@ -91,6 +91,14 @@ impl Where {
         let n = self.args.len();
         self.clauses.push(clause_with_placeholder.replace("$?", &format!("${n}")));
     }
+    /// A clause with two placeholders, bound in order.
+    fn push_pair(&mut self, clause: &str, first: Arg, second: Arg) {
+        let n = self.args.len();
+        self.args.push(first);
+        self.args.push(second);
+        let clause = clause.replacen("$?", &format!("${}", n + 1), 1).replacen("$?", &format!("${}", n + 2), 1);
+        self.clauses.push(clause);
+    }
     fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
@@ -524,12 +532,11 @@ impl Store {
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            w.push("(c.text LIKE $? ESCAPE '\\' OR c.number = $q)", Arg::Text(format!("%{escaped}%")));
-            // The number is matched exactly with the same text (bound once more).
-            w.args.push(Arg::Text(q.to_string()));
-            let n = w.args.len();
-            let last = w.clauses.pop().unwrap_or_default().replace("$q", &format!("${n}"));
-            w.clauses.push(last);
+            w.push_pair(
+                "(c.text LIKE $? ESCAPE '\\' OR c.number = $?)",
+                Arg::Text(format!("%{escaped}%")),
+                Arg::Text(q.to_string()),
+            );
         }
         let where_sql = w.sql();
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{where_sql}");
