@@ -514,7 +514,9 @@ pub enum CaseEventData {
         assignee: Assignee,
         duty_item: DutyRef,
         response_due: Timestamp,
+        response_warn_at: Timestamp,
         resolution_due: Timestamp,
+        resolution_warn_at: Timestamp,
         note: Option<String>,
         redispatch: bool,
     },
@@ -539,6 +541,7 @@ pub enum CaseEventData {
     ExtensionGranted {
         days: u32,
         resolution_due: Timestamp,
+        resolution_warn_at: Timestamp,
         note: Option<String>,
     },
     ExtensionDenied {
@@ -760,24 +763,50 @@ impl CaseError {
     }
 }
 
+/// Which cases an actor may see, by role and scope. Single reads (`can_see`) and lists (the
+/// store's query filter) both derive from this one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    District(DistrictCode),
+    Street(StreetCode),
+    Community(CommunityCode),
+    /// Cases ever dispatched to this unit or department (`unit:<id>` / `dept:<id>`).
+    Principal(String),
+    /// A resident's own requests.
+    Reporter(String),
+    Nothing,
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Visibility {
+        match (actor.role, &actor.scope) {
+            (Role::DistrictSupervisor | Role::Inspector | Role::System, Scope::District { code }) => {
+                Visibility::District(code.clone())
+            }
+            (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => Visibility::Street(code.clone()),
+            (Role::Liaison, Scope::Community { code }) => Visibility::Community(code.clone()),
+            (Role::UnitStaff, Scope::Unit { id, .. }) => Visibility::Principal(format!("unit:{id}")),
+            (Role::DepartmentStaff, Scope::Department { id }) => Visibility::Principal(format!("dept:{id}")),
+            (Role::Resident, Scope::Own) => Visibility::Reporter(actor.user_id.clone()),
+            _ => Visibility::Nothing,
+        }
+    }
+
+    pub fn admits(&self, case: &Case) -> bool {
+        match self {
+            Visibility::District(code) => *code == case.district,
+            Visibility::Street(code) => *code == case.street,
+            Visibility::Community(code) => case.community.as_ref() == Some(code),
+            Visibility::Principal(p) => case.past_assignees.iter().any(|a| a.principal() == *p),
+            Visibility::Reporter(user) => case.reporter_user.as_deref() == Some(user.as_str()),
+            Visibility::Nothing => false,
+        }
+    }
+}
+
 /// Whether the actor may see the case at all.
 pub fn can_see(actor: &Actor, case: &Case) -> bool {
-    if actor.district != case.district {
-        return false;
-    }
-    match (actor.role, &actor.scope) {
-        (Role::Resident, Scope::Own) => case.reporter_user.as_deref() == Some(actor.user_id.as_str()),
-        (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => *code == case.street,
-        (Role::DistrictSupervisor | Role::Inspector | Role::System, Scope::District { code }) => *code == case.district,
-        (Role::Liaison, Scope::Community { code }) => case.community.as_ref() == Some(code),
-        (Role::UnitStaff, Scope::Unit { id, .. }) => {
-            case.past_assignees.iter().any(|a| matches!(a, Assignee::Unit { id: u, .. } if u == id))
-        }
-        (Role::DepartmentStaff, Scope::Department { id }) => {
-            case.past_assignees.iter().any(|a| matches!(a, Assignee::Department { id: d, .. } if d == id))
-        }
-        _ => false,
-    }
+    actor.district == case.district && Visibility::of(actor).admits(case)
 }
 
 /// The street's dispatchers and leaders, or the district supervisor.
@@ -881,11 +910,16 @@ fn dispatched(case: &Case, order: &DispatchOrder, env: &Env, redispatch: bool) -
             return Err(CaseError::UnitOutsideStreet);
         }
     }
+    let (now, cal) = (env.now, env.calendar);
+    let response_due = order.duty.response.due_from(now, cal);
+    let resolution_due = order.duty.resolution.due_from(now, cal);
     Ok(CaseEventData::Dispatched {
         assignee: order.assignee.clone(),
         duty_item: DutyRef { code: order.duty.code.clone(), name: order.duty.name.clone() },
-        response_due: order.duty.response.due_from(env.now, env.calendar),
-        resolution_due: order.duty.resolution.due_from(env.now, env.calendar),
+        response_due,
+        response_warn_at: order.duty.response.warning_at(now, response_due, cal),
+        resolution_due,
+        resolution_warn_at: order.duty.resolution.warning_at(now, resolution_due, cal),
         note: optional_note(&order.note)?,
         redispatch,
     })
@@ -1004,7 +1038,14 @@ pub fn decide(
             require_status(action, case, &[S::Accepted, S::Contacted])?;
             let current = case.resolution.as_ref().ok_or(CaseError::InvalidState { action, status: case.status })?;
             let resolution_due = env.calendar.add_working_days(current.due, pending.days);
-            vec![E::ExtensionGranted { days: pending.days, resolution_due, note: optional_note(note)? }]
+            // Extended by working days, the deadline warns by working time.
+            let resolution_warn_at = crate::deadline::working_time_warning(current.start, resolution_due, env.calendar);
+            vec![E::ExtensionGranted {
+                days: pending.days,
+                resolution_due,
+                resolution_warn_at,
+                note: optional_note(note)?,
+            }]
         }
         C::DenyExtension { reason: r } => {
             if case.pending_extension.is_none() {
@@ -1070,6 +1111,9 @@ pub fn decide(
             vec![E::AttachmentAdded(checked)]
         }
         C::RevealContact { reason: r } => {
+            if !case.is_open() {
+                return Err(CaseError::InvalidState { action, status: case.status });
+            }
             if case.reporter.is_none() {
                 return Err(CaseError::NoReporter);
             }
@@ -1160,7 +1204,15 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
             case.resolved_at = Some(at);
             case.resolved_by = Some(event.by.user_id.clone());
         }
-        E::Dispatched { assignee, duty_item, response_due, resolution_due, .. } => {
+        E::Dispatched {
+            assignee,
+            duty_item,
+            response_due,
+            response_warn_at,
+            resolution_due,
+            resolution_warn_at,
+            ..
+        } => {
             case.status = S::Dispatched;
             if !case.past_assignees.contains(assignee) {
                 case.past_assignees.push(assignee.clone());
@@ -1170,8 +1222,8 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
             case.dispatched_at = Some(at);
             case.accepted_at = None;
             case.contacted_at = None;
-            case.response = Some(Deadline::new(DeadlineKind::Response, at, *response_due));
-            case.resolution = Some(Deadline::new(DeadlineKind::Resolution, at, *resolution_due));
+            case.response = Some(Deadline::new(DeadlineKind::Response, at, *response_due, *response_warn_at));
+            case.resolution = Some(Deadline::new(DeadlineKind::Resolution, at, *resolution_due, *resolution_warn_at));
             case.pending_extension = None;
             case.status_before_return = None;
         }
@@ -1210,11 +1262,12 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
                 at,
             });
         }
-        E::ExtensionGranted { resolution_due, .. } => {
+        E::ExtensionGranted { resolution_due, resolution_warn_at, .. } => {
             case.pending_extension = None;
             case.extensions += 1;
             if let Some(d) = &case.resolution {
-                case.resolution = Some(Deadline::new(DeadlineKind::Resolution, d.start, *resolution_due));
+                case.resolution =
+                    Some(Deadline::new(DeadlineKind::Resolution, d.start, *resolution_due, *resolution_warn_at));
             }
         }
         E::ExtensionDenied { .. } => case.pending_extension = None,

@@ -50,6 +50,18 @@ impl DeadlineSpec {
     }
 }
 
+impl DeadlineSpec {
+    /// When a deadline of this spec running from `start` to `due` warns: when a quarter of its
+    /// time is left — calendar time for minutes and hours, working time for working days (so a
+    /// warning never falls in a holiday while most of the working time is still ahead).
+    pub fn warning_at(&self, start: Timestamp, due: Timestamp, calendar: &WorkCalendar) -> Timestamp {
+        match self.unit {
+            DeadlineUnit::Minutes | DeadlineUnit::Hours => warn_at(start, due),
+            DeadlineUnit::WorkingDays => working_time_warning(start, due, calendar),
+        }
+    }
+}
+
 impl fmt::Display for DeadlineSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = match self.unit {
@@ -113,7 +125,8 @@ impl DeadlineKind {
     }
 }
 
-/// One running deadline on a case. The warning falls when a quarter of the time is left.
+/// One running deadline on a case. The warning falls when a quarter of the time is left
+/// (see [`DeadlineSpec::warning_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     pub kind: DeadlineKind,
@@ -126,8 +139,8 @@ pub struct Deadline {
 }
 
 impl Deadline {
-    pub fn new(kind: DeadlineKind, start: Timestamp, due: Timestamp) -> Self {
-        Self { kind, start, due, warn_at: warn_at(start, due), warned: false, overdue: false, met_at: None }
+    pub fn new(kind: DeadlineKind, start: Timestamp, due: Timestamp, warn_at: Timestamp) -> Self {
+        Self { kind, start, due, warn_at, warned: false, overdue: false, met_at: None }
     }
 
     pub fn is_met(&self) -> bool {
@@ -146,9 +159,46 @@ impl Deadline {
     }
 }
 
-/// Three quarters of the way from `start` to `due`.
+/// Three quarters of the way from `start` to `due` in calendar time.
 pub fn warn_at(start: Timestamp, due: Timestamp) -> Timestamp {
     start + (due - start) * 3 / 4
+}
+
+/// The instant before `due` at which a quarter of the working time between `start` and `due`
+/// (time falling on working days) is left.
+pub fn working_time_warning(start: Timestamp, due: Timestamp, calendar: &WorkCalendar) -> Timestamp {
+    use crate::calendar::{local_date, start_of_day};
+    if due <= start {
+        return start;
+    }
+    // Walk back from `due` one Beijing day at a time, measuring working time.
+    let segments = |mut t: Timestamp| {
+        std::iter::from_fn(move || {
+            if t <= start {
+                return None;
+            }
+            let day = local_date(t - chrono::Duration::nanoseconds(1));
+            let seg_start = start_of_day(day).max(start);
+            let seg = (seg_start, t, calendar.is_working_day(day));
+            t = seg_start;
+            Some(seg)
+        })
+    };
+    let total: chrono::Duration = segments(due).filter(|s| s.2).map(|(a, b, _)| b - a).sum();
+    if total.is_zero() {
+        return warn_at(start, due);
+    }
+    let mut left = total / 4;
+    for (a, b, working) in segments(due) {
+        if !working {
+            continue;
+        }
+        if b - a >= left {
+            return b - left;
+        }
+        left -= b - a;
+    }
+    start
 }
 
 #[cfg(test)]
@@ -171,7 +221,24 @@ mod tests {
         let fri = chrono::DateTime::parse_from_rfc3339("2026-11-27T15:00:00+08:00").unwrap().to_utc();
         assert_eq!(DeadlineSpec::hours(24).due_from(fri, &cal).to_rfc3339(), "2026-11-28T07:00:00+00:00");
         assert_eq!(DeadlineSpec::working_days(1).due_from(fri, &cal).to_rfc3339(), "2026-11-30T07:00:00+00:00");
-        let d = Deadline::new(DeadlineKind::Response, fri, fri + chrono::Duration::hours(4));
-        assert_eq!(d.warn_at, fri + chrono::Duration::hours(3));
+        let four_hours = fri + chrono::Duration::hours(4);
+        assert_eq!(DeadlineSpec::hours(4).warning_at(fri, four_hours, &cal), fri + chrono::Duration::hours(3));
+    }
+
+    #[test]
+    fn working_day_warnings_count_working_time_not_holidays() {
+        let cal = WorkCalendar::china();
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        // Wed 30 Sep + 3 working days = Sat 10 Oct (make-up day): a quarter of the working time
+        // is left on Fri 9 Oct, not inside the National Day week.
+        let start = t("2026-09-30T09:00:00+08:00");
+        let spec = DeadlineSpec::working_days(3);
+        let due = spec.due_from(start, &cal);
+        assert_eq!(due, t("2026-10-10T09:00:00+08:00"));
+        assert_eq!(spec.warning_at(start, due, &cal), t("2026-10-09T15:00:00+08:00"));
+        // Plain weeks: Mon 09:00 + 4 working days = Fri 09:00; a quarter (one day) left on Thu 09:00.
+        let mon = t("2026-11-23T09:00:00+08:00");
+        let due = DeadlineSpec::working_days(4).due_from(mon, &cal);
+        assert_eq!(DeadlineSpec::working_days(4).warning_at(mon, due, &cal), t("2026-11-26T09:00:00+08:00"));
     }
 }

@@ -69,11 +69,15 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
-/// A trimmed, non-empty text of at most `max` characters.
+/// A trimmed, non-empty text of at most `max` characters, without control characters other
+/// than line breaks and tabs (a NUL would not even store in PostgreSQL).
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(FieldError::required(field));
+    }
+    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(FieldError::malformed(field, "plain_text"));
     }
     if v.chars().count() > max {
         return Err(FieldError::new(field, FieldRule::TooLong { max }));

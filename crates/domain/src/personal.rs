@@ -92,20 +92,34 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// Hides house, building and room numbers but keeps the road and compound readable:
-/// 东直门南大街5号院3号楼301 → 东直门南大街*号院*号楼*.
+/// 东直门南大街5号院3号楼301 → 东直门南大街*号院*号楼*; 五号院三号楼三〇一室 → *号院*号楼*室.
+/// A run of numerals or letters is hidden when it holds a digit or names a 号/楼/单元/室…;
+/// numerals inside place names (十字坡, 东四十条) stay.
 pub fn mask_address(address: &str) -> String {
+    const CN_NUMERALS: &str = "〇零一二三四五六七八九十百千两壹贰叁肆伍陆柒捌玖拾佰仟";
+    const UNITS: &str = "号楼单元室层栋座门幢户甲乙丙丁";
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let in_run =
+        |c: char| is_digit(c) || c.is_ascii_alphabetic() || ('Ａ'..='Ｚ').contains(&c) || CN_NUMERALS.contains(c);
+    let chars: Vec<char> = address.chars().collect();
     let mut out = String::with_capacity(address.len());
-    let mut in_number = false;
-    for c in address.chars() {
-        let digit = c.is_ascii_digit() || ('０'..='９').contains(&c);
-        if digit {
-            if !in_number {
-                out.push('*');
-            }
-            in_number = true;
+    let mut i = 0;
+    while i < chars.len() {
+        if !in_run(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && in_run(chars[i]) {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        let names_a_unit = chars.get(i).is_none_or(|next| UNITS.contains(*next));
+        if run.iter().any(|c| is_digit(*c)) || names_a_unit {
+            out.push('*');
         } else {
-            in_number = false;
-            out.push(c);
+            out.extend(run);
         }
     }
     out
@@ -151,5 +165,8 @@ mod tests {
         assert_eq!(mask_name("欧阳娜娜"), "欧***");
         assert_eq!(mask_name("王"), "王*");
         assert_eq!(mask_address("东直门南大街5号院3号楼301"), "东直门南大街*号院*号楼*");
+        assert_eq!(mask_address("东直门南大街五号院三号楼三〇一室"), "东直门南大街*号院*号楼*室");
+        assert_eq!(mask_address("十字坡社区B座12A"), "十字坡社区*座*");
+        assert_eq!(mask_address("东四十条甲3号"), "东四十条甲*号");
     }
 }

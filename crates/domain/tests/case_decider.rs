@@ -469,9 +469,17 @@ fn working_day_deadlines_follow_the_china_calendar() {
             "dispatched {now} with {response}/{resolution}"
         );
         let c = sim.case();
-        for d in [c.response.as_ref().unwrap(), c.resolution.as_ref().unwrap()] {
+        let cal = WorkCalendar::china();
+        for (d, spec) in [(c.response.as_ref().unwrap(), response), (c.resolution.as_ref().unwrap(), resolution)] {
             assert_eq!(d.start, at(now));
-            assert_eq!(d.warn_at, d.start + (d.due - d.start) * 3 / 4);
+            if spec.unit == chuishao_domain::DeadlineUnit::WorkingDays {
+                // A quarter of the working time left: the warning falls within working time.
+                let day = chuishao_domain::calendar::local_date(d.warn_at - chrono::Duration::seconds(1));
+                assert!(cal.is_working_day(day), "warning on a working day: {}", d.warn_at);
+                assert!(d.start < d.warn_at && d.warn_at < d.due);
+            } else {
+                assert_eq!(d.warn_at, d.start + (d.due - d.start) * 3 / 4);
+            }
         }
     }
 }

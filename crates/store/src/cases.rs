@@ -1,10 +1,10 @@
 //! Case event streams, their query projection, access list and audit record — written together.
 
 use crate::{from_ms, to_ms, CommandError, Store, StoreError};
-use chuishao_domain::case::{Env, NewCase};
+use chuishao_domain::case::{Env, NewCase, Visibility};
 use chuishao_domain::{
     case, Actor, ActorRef, Case, CaseCommand, CaseError, CaseEvent, CaseEventData, CaseId, CaseStatus, DistrictCode,
-    Role, Scope, Timestamp, WorkCalendar,
+    Role, Timestamp, WorkCalendar,
 };
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row};
@@ -22,31 +22,6 @@ pub struct StoredEvent {
 pub struct CommandOutcome {
     pub case: Case,
     pub events: Vec<CaseEvent>,
-}
-
-/// Which cases an actor may list, derived from role and scope.
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    District,
-    Street(String),
-    Community(String),
-    Principal(String),
-    Reporter(String),
-    Nothing,
-}
-
-impl Visibility {
-    pub fn of(actor: &Actor) -> Visibility {
-        match (actor.role, &actor.scope) {
-            (Role::DistrictSupervisor | Role::Inspector | Role::System, Scope::District { .. }) => Visibility::District,
-            (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => Visibility::Street(code.to_string()),
-            (Role::Liaison, Scope::Community { code }) => Visibility::Community(code.to_string()),
-            (Role::UnitStaff, Scope::Unit { id, .. }) => Visibility::Principal(format!("unit:{id}")),
-            (Role::DepartmentStaff, Scope::Department { id }) => Visibility::Principal(format!("dept:{id}")),
-            (Role::Resident, Scope::Own) => Visibility::Reporter(actor.user_id.clone()),
-            _ => Visibility::Nothing,
-        }
-    }
 }
 
 /// Filters of the case list; all optional.
@@ -222,6 +197,13 @@ fn update_projection_sql() -> String {
     format!("UPDATE cases SET {} WHERE district = $1 AND id = $2 AND version = ${}", sets.join(", "), n + 1)
 }
 
+/// Whether a client that saw `expected` still sees the case as it is: either nothing happened
+/// since, or only the system's own deadline alerts did.
+fn current_for(expected: u64, actual: u64, events: &[StoredEvent]) -> bool {
+    expected == actual
+        || (expected < actual && events.iter().filter(|e| e.seq > expected).all(|e| e.event.by.role == Role::System))
+}
+
 /// The writes of one append, inside the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 async fn append_in(
@@ -380,36 +362,36 @@ impl Store {
         Ok(())
     }
 
-    /// Takes the next number of the day for a district: `110101-20261128-0042`.
-    async fn next_case_number(&self, district: &DistrictCode, now: Timestamp) -> Result<String, StoreError> {
-        let _guard = self.write_guard().await;
-        let day = chuishao_domain::calendar::local_date(now).format("%Y%m%d").to_string();
-        let last: i64 = sqlx::query_scalar(
-            "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (district, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
-        )
-        .bind(district.as_str())
-        .bind(&day)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(format!("{}-{}-{:04}", district, day, last))
-    }
-
-    /// Receives a new case. `build` gets the allotted number and returns the parsed request.
+    /// Receives a new case. The request is checked before a number is taken, and the number is
+    /// taken in the same transaction as the append, so a refused request leaves no trace.
     pub async fn receive_case(
         &self,
         actor: &Actor,
         now: Timestamp,
         calendar: &WorkCalendar,
-        build: impl FnOnce(String) -> NewCase,
+        new: NewCase,
     ) -> Result<CommandOutcome, CommandError> {
         let now = crate::whole_ms(now);
-        let number = self.next_case_number(&actor.district, now).await?;
-        let new = build(number);
-        let cmd = CaseCommand::Receive(Box::new(new));
-        let events = case::decide(None, &cmd, actor, &Env { now, calendar })?;
+        let env = Env { now, calendar };
+        case::decide(None, &CaseCommand::Receive(Box::new(new.clone())), actor, &env)?;
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let day = chuishao_domain::calendar::local_date(now).format("%Y%m%d").to_string();
+        let last: i64 = sqlx::query_scalar(
+            "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (district, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+        )
+        .bind(actor.district.as_str())
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        let number = format!("{}-{}-{:04}", actor.district, day, last);
+        let cmd = CaseCommand::Receive(Box::new(NewCase { number, ..new }));
+        let events = case::decide(None, &cmd, actor, &env)?;
         let after = case::fold(events.iter()).ok_or(CaseError::NotFound)?;
-        self.append(actor, "receive", 0, &events, &after, now, None).await?;
+        append_in(&mut tx, actor, "receive", 0, &events, &after, now, None).await?;
+        tx.commit().await.map_err(StoreError::from)?;
         Ok(CommandOutcome { case: after, events })
     }
 
@@ -432,12 +414,17 @@ impl Store {
             attempts += 1;
             let events = self.case_events(&actor.district, id).await?;
             let state = case::fold(events.iter().map(|e| &e.event));
+            let env = Env { now, calendar };
             if let (Some(expected), Some(s)) = (expected_version, &state) {
-                if case::can_see(actor, s) && s.version != expected {
+                if !current_for(expected, s.version, &events) {
+                    // Answer as the client's own view would have: its refusal (role, scope,
+                    // state) if the command was wrong there, else the conflict.
+                    let seen = case::fold(events.iter().take(expected as usize).map(|e| &e.event));
+                    case::decide(seen.as_ref(), command, actor, &env)?;
                     return Err(CommandError::StaleVersion { expected, actual: s.version });
                 }
             }
-            let new_events = case::decide(state.as_ref(), command, actor, &Env { now, calendar })?;
+            let new_events = case::decide(state.as_ref(), command, actor, &env)?;
             let Some(before) = state else {
                 return Err(CaseError::NotFound.into());
             };
@@ -490,16 +477,18 @@ impl Store {
     ) -> Result<CasePage, StoreError> {
         let mut w = Where::default();
         w.push("c.district = $?", Arg::Text(district.to_string()));
+        // The same rule as `case::can_see`, as SQL.
         match visibility {
-            Visibility::District => {}
-            Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.clone())),
-            Visibility::Community(s) => w.push("c.community = $?", Arg::Text(s.clone())),
+            Visibility::District(d) if d == district => {}
+            Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.to_string())),
+            Visibility::Community(s) => w.push("c.community = $?", Arg::Text(s.to_string())),
             Visibility::Reporter(u) => w.push("c.reporter_user = $?", Arg::Text(u.clone())),
-            Visibility::Principal(p) => w.push(
-                "EXISTS (SELECT 1 FROM case_access a WHERE a.district = c.district AND a.case_id = c.id AND a.principal = $?)",
+            Visibility::Principal(p) => w.push_pair(
+                "c.id IN (SELECT a.case_id FROM case_access a WHERE a.district = $? AND a.principal = $?)",
+                Arg::Text(district.to_string()),
                 Arg::Text(p.clone()),
             ),
-            Visibility::Nothing => return Ok(CasePage { items: vec![], total: 0 }),
+            Visibility::District(_) | Visibility::Nothing => return Ok(CasePage { items: vec![], total: 0 }),
         }
         if !filter.status.is_empty() {
             let mut parts = vec![];
@@ -597,8 +586,8 @@ impl Store {
                         emitted += out.events.len();
                         progressed |= !out.events.is_empty();
                     }
-                    Err(CommandError::Store(e)) => return Err(e),
-                    Err(e) => tracing::warn!(case = %id, error = %e, "deadline tick skipped"),
+                    // One unreadable case must not stall every alert behind it.
+                    Err(e) => tracing::error!(case = %id, error = %e, "deadline tick skipped"),
                 }
             }
             if !progressed {

@@ -13,7 +13,8 @@ mod org;
 pub use org::OrgData;
 mod users;
 
-pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent, Visibility};
+pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
+pub use chuishao_domain::case::Visibility;
 pub use db::{Backend, Store};
 pub use error::{CommandError, StoreError};
 pub use users::{NewUser, SessionInfo, StoredUser};

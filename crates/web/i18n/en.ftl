@@ -34,6 +34,8 @@ error-place_required = Give the community_code or street_code of the place
 error-duplicate = Already exists: { $what }
 error-payload_too_large = The request body is too large
 error-method_not_allowed = Method not allowed
+error-merge_target_closed = The case to merge into is { $status }; nothing more can merge into it
+error-bad_request = The request is malformed
 error-internal = Internal error; please try again later
 
 ## Expected forms
@@ -46,6 +48,7 @@ expected-media_type = a media type such as image/jpeg
 expected-sha256_hex = 64 hexadecimal digits
 expected-rfc3339 = an RFC 3339 time such as 2026-11-28T09:00:00+08:00
 expected-date = a date such as 2026-11-28
+expected-plain_text = text without control characters
 expected-uuid_or_number = a case id or number
 expected-one_of = one of: { $values }
 

@@ -34,6 +34,8 @@ error-place_required = 请提供诉求所在的社区编码（community_code）�
 error-duplicate = 记录已存在：{ $what }
 error-payload_too_large = 请求体过大
 error-method_not_allowed = 不支持该请求方法
+error-merge_target_closed = 合并目标诉求已“{ $status }”，不能再合并
+error-bad_request = 请求格式不正确
 error-internal = 服务器内部错误，请稍后重试
 
 ## 格式说明
@@ -46,6 +48,7 @@ expected-media_type = 媒体类型（如 image/jpeg）
 expected-sha256_hex = 64位十六进制数
 expected-rfc3339 = RFC 3339 时间（如 2026-11-28T09:00:00+08:00）
 expected-date = 日期（如 2026-11-28）
+expected-plain_text = 不含控制字符的文本
 expected-uuid_or_number = 诉求编号或ID
 expected-one_of = 以下之一：{ $values }
 

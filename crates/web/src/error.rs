@@ -115,6 +115,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
                 StatusCode::METHOD_NOT_ALLOWED => ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
                 StatusCode::INTERNAL_SERVER_ERROR => ApiError::internal(),
+                // Lower layers' own refusals (e.g. an undecodable path segment).
+                s if s.is_client_error() => ApiError::new(s, "bad_request"),
                 _ => return res,
             }
         }

@@ -28,27 +28,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", e.to_string()));
         }
     }
-    match parsed {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let detail = inner.to_string();
-            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", detail))
-            } else {
-                // serde's detail ends with " at line L column C"; the field path says where.
-                let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
-                let field = match (path.as_str(), missing_field(&detail)) {
-                    (".", Some(m)) => m,
-                    (".", None) => "body".into(),
-                    (_, Some(m)) => format!("{path}.{m}"),
-                    (_, None) => path,
-                };
-                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field(field).arg("detail", detail))
-            }
-        }
+    parsed.map_err(body_error)
+}
+
+/// Maps a deserialisation failure to 400 (not JSON) or 422 (a field that does not fit), naming
+/// the field by its path.
+pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let detail = inner.to_string();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", detail);
     }
+    // serde's detail ends with " at line L column C"; the field path says where.
+    let detail = detail.split(" at line ").next().unwrap_or(&detail).to_string();
+    let field = match (path.as_str(), missing_field(&detail)) {
+        (".", Some(m)) => m,
+        (".", None) => "body".into(),
+        (_, Some(m)) => format!("{path}.{m}"),
+        (_, None) => path,
+    };
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field(field).arg("detail", detail)
 }
 
 /// serde names a missing field only in its message: "missing field `text`".

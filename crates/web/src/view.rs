@@ -6,7 +6,7 @@ use crate::Names;
 use chuishao_domain::calendar::beijing;
 use chuishao_domain::case::Assignee;
 use chuishao_domain::personal::mask_address;
-use chuishao_domain::{Case, CaseEvent, Timestamp};
+use chuishao_domain::{Case, CaseEvent, Role, Timestamp};
 use chuishao_store::StoredEvent;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,18 +16,27 @@ pub fn fmt_time(t: Timestamp) -> String {
     t.with_timezone(&beijing()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// Rewrites every UTC RFC 3339 string inside a JSON value to Beijing time.
+/// Rewrites the time fields of an event's JSON (`due`, `*_due`, `*_at`) to Beijing time. Only
+/// those keys: a resident's text that happens to look like a time is left alone.
 pub fn localize_times(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::String(s) if s.ends_with('Z') && s.len() >= 20 && s.as_bytes()[10] == b'T' => {
-            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-                *s = fmt_time(t.to_utc());
+    if let serde_json::Value::Object(map) = v {
+        for (k, val) in map.iter_mut() {
+            match val {
+                serde_json::Value::String(s) if k == "due" || k.ends_with("_due") || k.ends_with("_at") => {
+                    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+                        *s = fmt_time(t.to_utc());
+                    }
+                }
+                serde_json::Value::Object(_) => localize_times(val),
+                _ => {}
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(localize_times),
-        serde_json::Value::Object(map) => map.values_mut().for_each(localize_times),
-        _ => {}
     }
+}
+
+/// Where a request is, to about 100 m: enough to find the place, not the door.
+fn coarse(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,7 +186,7 @@ pub fn case_view(c: &Case, names: &Names, lang: Lang, events: Option<&[StoredEve
         community: c.community.as_ref().map(|cc| NamedRef { code: cc.to_string(), name: names.name_of(cc.as_str()) }),
         text: c.text.clone(),
         address: c.address.as_deref().map(mask_address),
-        location: c.location.map(|p| LocationView { lat: p.lat, lon: p.lon }),
+        location: c.location.map(|p| LocationView { lat: coarse(p.lat), lon: coarse(p.lon) }),
         reporter: c.reporter.as_ref().map(|r| {
             let m = r.masked();
             MaskedReporterView { name: m.name, phone: m.phone }
@@ -237,6 +246,7 @@ pub fn case_view(c: &Case, names: &Names, lang: Lang, events: Option<&[StoredEve
 pub fn timeline_entry(seq: u64, e: &CaseEvent, lang: Lang) -> TimelineEntry {
     let kind = e.data.type_name();
     let mut data = serde_json::to_value(&e.data).unwrap_or(serde_json::Value::Null);
+    // Only `received` carries personal data (the reporter and the address).
     if let serde_json::Value::Object(map) = &mut data {
         map.remove("type");
         map.remove("reporter_user");
@@ -250,6 +260,13 @@ pub fn timeline_entry(seq: u64, e: &CaseEvent, lang: Lang) -> TimelineEntry {
         if let Some(serde_json::Value::String(a)) = map.get_mut("address") {
             *a = mask_address(a);
         }
+        if let Some(serde_json::Value::Object(loc)) = map.get_mut("location") {
+            for v in loc.values_mut() {
+                if let Some(x) = v.as_f64() {
+                    *v = serde_json::json!(coarse(x));
+                }
+            }
+        }
     }
     localize_times(&mut data);
     TimelineEntry {
@@ -259,7 +276,8 @@ pub fn timeline_entry(seq: u64, e: &CaseEvent, lang: Lang) -> TimelineEntry {
         at: fmt_time(e.at),
         actor: ActorView {
             id: e.by.user_id.clone(),
-            name: e.by.name.clone(),
+            // Officials act under their names; a resident's name is personal data.
+            name: if e.by.role == Role::Resident { mask_name_value(&e.by.name) } else { e.by.name.clone() },
             role: e.by.role.as_str().into(),
             role_label: label(lang, "role", e.by.role.as_str()),
         },

@@ -41,6 +41,27 @@ async fn two_commands_at_the_same_version_exactly_one_wins() {
     assert_eq!(app.case(&dispatcher, &case).await.body["notes"], 9);
 }
 
+#[tokio::test]
+async fn the_systems_own_alerts_do_not_make_a_client_stale_and_refusals_come_before_conflicts() {
+    let app = spawn_app().await;
+    let dispatcher = app.login("dispatcher").await;
+    let case = app.new_case(&dispatcher, json!({"duty_item": "C-001"})).await;
+    let seen = app.ok(&dispatcher, &case, "dispatch", json!({"unit": CITY_OFFICE})).await["version"].as_i64().unwrap();
+    // The ticker warns (a quarter of the response time left) while the dispatcher looks away.
+    app.clock.set(at("2026-11-28T04:00:00+08:00"));
+    assert_eq!(app.store.tick(app.state.now(), &app.state.calendar()).await.unwrap(), 1);
+    let dispatcher = app.login("dispatcher").await; // sessions last 12 hours
+    let c = app.ok(&dispatcher, &case, "add-note", json!({"text": "已督办", "expected_version": seen})).await;
+    assert_eq!(c["version"], seen + 2, "the warning and the note");
+    // A command the user may not give at all is refused as such, even at an old version.
+    let liaison = app.login("liaison").await;
+    let r = app.act(&liaison, &case, "dispatch", json!({"unit": LIVELIHOOD, "expected_version": seen})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "role_not_permitted"));
+    // A command that was fine at the version seen, but others have changed it since: conflict.
+    let r = app.act(&dispatcher, &case, "add-note", json!({"text": "再次督办", "expected_version": seen})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "version_conflict"));
+}
+
 /// Runs futures concurrently on this task and collects their outputs in order.
 async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();

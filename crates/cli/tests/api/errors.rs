@@ -140,9 +140,17 @@ async fn bad_new_requests_get_a_field_named_and_leave_no_case_behind() {
     assert_eq!((r.status, r.code()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
     assert_eq!(app.get(&supervisor, "/api/v1/cases").await.body["total"], 0, "no case was written");
 
+    let r = app.post(&dispatcher, "/api/v1/cases", with("text", json!("有人\u{0}乱扔垃圾"))).await;
+    assert_eq!(
+        (r.status, r.code(), r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "field_malformed", Some("text"))
+    );
+
     let placed = app.post(&dispatcher, "/api/v1/cases", unplaced).await;
     assert_eq!(placed.status, StatusCode::CREATED);
     assert_eq!(placed.body["street"]["code"], DZM);
+    // Refused requests took no number: the first case of the day is 0001.
+    assert_eq!(placed.body["number"], "110101-20261127-0001");
 }
 
 #[tokio::test]
@@ -163,6 +171,22 @@ async fn bad_query_parameters_and_unknown_routes_answer_in_the_same_shape() {
             "{q}"
         );
     }
+    let r = app.get(&dispatcher, "/api/v1/cases/%FF").await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "bad_request"));
+    assert!(r.body["message"].is_string());
+    let r = app.get(&dispatcher, "/api/v1/cases?q=%00").await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("q")));
+    let case = app.new_case(&dispatcher, json!({})).await;
+    let r = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/cases/{}/actions/add-note", app.base, case["id"].as_str().unwrap()))
+                .bearer_auth(&dispatcher)
+                .header("content-type", "text/plain")
+                .body("{\"text\":\"x\"}"),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
     let r = app.get(&dispatcher, "/api/v1/nothing-here").await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"));
     let r = app.send(app.client.delete(format!("{}/api/v1/cases", app.base)).bearer_auth(&dispatcher)).await;

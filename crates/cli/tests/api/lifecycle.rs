@@ -194,6 +194,12 @@ async fn send_back_reopen_terminate_merge_and_direct_answers() {
     let c = app.ok(&dispatcher, &dup, "merge", json!({"into": first["number"]})).await;
     assert_eq!(c["status"], "merged");
     assert_eq!(c["merged_into"], first["id"]);
+    let third = app.new_case(&dispatcher, json!({})).await;
+    let r = app.act(&dispatcher, &third, "merge", json!({"into": dup["id"]})).await;
+    assert_eq!(
+        (r.status, r.code(), r.body["field"].as_str()),
+        (StatusCode::CONFLICT, "merge_target_closed", Some("into"))
+    );
 
     // Consultations may be answered on the spot; complaints may not.
     let consult = app.new_case(&dispatcher, json!({"kind": "consult", "text": "咨询高龄津贴如何申领"})).await;

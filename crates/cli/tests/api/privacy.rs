@@ -58,3 +58,37 @@ async fn personal_data_is_masked_everywhere_and_revealed_only_with_a_recorded_re
     assert_eq!(entries[2]["detail"]["reason"], "电话联系诉求人核实情况");
     assert!(!audit.body.to_string().contains(phone), "the audit log holds no personal data");
 }
+
+#[tokio::test]
+async fn residents_names_chinese_numeral_addresses_and_exact_places_stay_private() {
+    let app = spawn_app().await;
+    let resident = app.login("resident").await;
+    let dispatcher = app.login("dispatcher").await;
+    let staff = app.login("unit_staff").await;
+    let mine = app
+        .new_case(
+            &resident,
+            json!({
+                "kind": "help", "channel": "web", "text": "楼道灯坏了",
+                "address": "东直门南大街五号院三号楼三〇一室",
+                "location": {"lat": 39.9412345, "lon": 116.4323456},
+            }),
+        )
+        .await;
+    assert_eq!(mine["address"], "东直门南大街*号院*号楼*室");
+    assert_eq!(mine["location"], json!({"lat": 39.941, "lon": 116.432}));
+    app.ok(&dispatcher, &mine, "dispatch", json!({"unit": CITY_OFFICE, "duty_item": "C-001"})).await;
+    let seen_by_unit = app.case(&staff, &mine).await.body;
+    let first = &seen_by_unit["timeline"][0];
+    assert_eq!(first["actor"]["role"], "resident");
+    assert_eq!(first["actor"]["name"], "王**", "a resident's name is masked on the timeline");
+    assert_eq!(first["data"]["location"], json!({"lat": 39.941, "lon": 116.432}));
+    assert!(!seen_by_unit.to_string().contains("王秀兰"));
+
+    // Once a case is closed nobody needs to call the resident about it.
+    let case = app.new_case(&dispatcher, json!({"kind": "consult", "text": "咨询居住证办理"})).await;
+    app.ok(&dispatcher, &case, "answer-directly", json!({"answer": "可到政务服务中心办理"})).await;
+    app.ok(&dispatcher, &case, "close", json!({})).await;
+    let r = app.act(&dispatcher, &case, "reveal-contact", json!({"reason": "回访"})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "invalid_state"));
+}

@@ -8,7 +8,11 @@ async fn folding_the_stored_events_reproduces_every_projected_case() {
     let district = DistrictCode::parse("110101").unwrap();
     let all = app
         .store
-        .list_cases(&district, &Visibility::District, &CaseFilter { page: 1, per_page: 200, ..Default::default() })
+        .list_cases(
+            &district,
+            &Visibility::District(district.clone()),
+            &CaseFilter { page: 1, per_page: 200, ..Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(all.total, 300);
@@ -16,7 +20,11 @@ async fn folding_the_stored_events_reproduces_every_projected_case() {
     for page in 1..=2 {
         let listed = app
             .store
-            .list_cases(&district, &Visibility::District, &CaseFilter { page, per_page: 200, ..Default::default() })
+            .list_cases(
+                &district,
+                &Visibility::District(district.clone()),
+                &CaseFilter { page, per_page: 200, ..Default::default() },
+            )
             .await
             .unwrap();
         for projected in listed.items {
@@ -38,7 +46,7 @@ async fn folding_the_stored_events_reproduces_every_projected_case() {
         };
         let store = app.store.clone();
         let d = district.clone();
-        async move { store.list_cases(&d, &Visibility::District, &f).await.unwrap().total }
+        async move { store.list_cases(&d, &Visibility::District(d.clone()), &f).await.unwrap().total }
     };
     assert!(count("closed").await > 150);
     let dispatcher = app.login("dispatcher").await;

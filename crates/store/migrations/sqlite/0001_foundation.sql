@@ -127,10 +127,13 @@ CREATE TABLE cases (
     PRIMARY KEY (district, id)
 );
 CREATE UNIQUE INDEX cases_number ON cases (district, number);
+CREATE INDEX cases_by_received ON cases (district, received_at);
 CREATE INDEX cases_by_street ON cases (district, street, received_at);
 CREATE INDEX cases_by_status ON cases (district, status, received_at);
 CREATE INDEX cases_by_assignee ON cases (district, assignee_id, received_at);
 CREATE INDEX cases_by_community ON cases (district, community, received_at);
+CREATE INDEX cases_by_duty_item ON cases (district, duty_item, received_at);
+CREATE INDEX cases_overdue ON cases (district, overdue, received_at);
 CREATE INDEX cases_next_alert ON cases (next_alert_at);
 
 -- Who may read a case by having been assigned it (unit:<id>, dept:<id>).

@@ -130,8 +130,10 @@ pub async fn deadline(
     ApiQuery(q): ApiQuery<DeadlineQuery>,
 ) -> ApiResult<Json<DeadlineAnswer>> {
     let start = chrono::DateTime::parse_from_rfc3339(q.start.trim())
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field("start"))?
-        .to_utc();
+        .ok()
+        .map(|t| t.to_utc())
+        .filter(|t| (2000..=2100).contains(&t.year()))
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field("start"))?;
     let spec: DeadlineSpec =
         q.spec.parse().map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field("spec"))?;
     let due = spec.due_from(start, &state.calendar());

@@ -1,10 +1,9 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{parse_json, ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::i18n::Lang;
 use crate::view::{case_view, fmt_time, CaseView, Page};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +12,7 @@ use chuishao_domain::case::{
     can_see, Assignee, AttachmentMeta, Channel, ContactMethod, DispatchOrder, DutyRef, GeoPoint, NewCase, Satisfaction,
 };
 use chuishao_domain::catalog::Owner;
+use chuishao_domain::field::required_text;
 use chuishao_domain::field::FieldRule;
 use chuishao_domain::personal::{PersonName, Phone, Reporter};
 use chuishao_domain::{
@@ -23,10 +23,6 @@ use chuishao_store::{CaseFilter, Visibility};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-fn unprocessable(e: FieldError) -> ApiError {
-    e.into()
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,22 +67,22 @@ async fn place_of(
 ) -> ApiResult<(StreetCode, Option<CommunityCode>)> {
     let d = &actor.district;
     if let Some(c) = req.community_code.as_deref() {
-        let code = CommunityCode::parse_field("community_code", c).map_err(unprocessable)?;
+        let code = CommunityCode::parse_field("community_code", c).map_err(ApiError::from)?;
         let community = state
             .store
             .community(d, &code)
             .await?
-            .ok_or_else(|| unprocessable(FieldError::unknown("community_code")))?;
+            .ok_or_else(|| ApiError::from(FieldError::unknown("community_code")))?;
         if let Some(s) = req.street_code.as_deref() {
             if s != community.street.as_str() {
-                return Err(unprocessable(FieldError::unknown("street_code")));
+                return Err(ApiError::from(FieldError::unknown("street_code")));
             }
         }
         return Ok((community.street, Some(code)));
     }
     if let Some(s) = req.street_code.as_deref() {
-        let code = StreetCode::parse_field("street_code", s).map_err(unprocessable)?;
-        state.store.street(d, &code).await?.ok_or_else(|| unprocessable(FieldError::unknown("street_code")))?;
+        let code = StreetCode::parse_field("street_code", s).map_err(ApiError::from)?;
+        state.store.street(d, &code).await?.ok_or_else(|| ApiError::from(FieldError::unknown("street_code")))?;
         return Ok((code, None));
     }
     // Without a code, the filer's own place stands in: a street's dispatcher, a community's liaison.
@@ -108,11 +104,11 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let actor = &user.actor;
     let (street, community) = place_of(&state, actor, &req).await?;
-    let location = req.location.as_ref().map(|l| GeoPoint::parse(l.lat, l.lon)).transpose().map_err(unprocessable)?;
+    let location = req.location.as_ref().map(|l| GeoPoint::parse(l.lat, l.lon)).transpose().map_err(ApiError::from)?;
     let reporter = match &req.reporter {
         Some(r) => Some(Reporter {
-            name: PersonName::parse_field("reporter.name", &r.name).map_err(unprocessable)?,
-            phone: Phone::parse_field("reporter.phone", &r.phone).map_err(unprocessable)?,
+            name: PersonName::parse_field("reporter.name", &r.name).map_err(ApiError::from)?,
+            phone: Phone::parse_field("reporter.phone", &r.phone).map_err(ApiError::from)?,
         }),
         None => None,
     };
@@ -122,37 +118,35 @@ pub async fn create(
                 .store
                 .duty_item(&actor.district, code.trim())
                 .await?
-                .ok_or_else(|| unprocessable(FieldError::unknown("duty_item")))?;
+                .ok_or_else(|| ApiError::from(FieldError::unknown("duty_item")))?;
             Some(DutyRef { code: item.code, name: item.name })
         }
         None => None,
     };
     if actor.role == Role::Resident && !matches!(req.channel, Channel::Web | Channel::Open311) {
-        return Err(unprocessable(FieldError::malformed("channel", "one_of")).arg("values", "web, open311"));
+        return Err(ApiError::from(FieldError::malformed("channel", "one_of")).arg("values", "web, open311"));
     }
     let reporter_user = (actor.role == Role::Resident).then(|| actor.user_id.clone());
     let id = CaseId(uuid::Uuid::now_v7());
     let district = actor.district.clone();
     let now = state.now();
     let cal = state.calendar();
-    let outcome = state
-        .store
-        .receive_case(actor, now, &cal, |number| NewCase {
-            id,
-            number,
-            district,
-            street,
-            community,
-            kind: req.kind,
-            channel: req.channel,
-            text: req.text,
-            address: req.address,
-            location,
-            reporter,
-            reporter_user,
-            duty_item,
-        })
-        .await?;
+    let new = NewCase {
+        id,
+        number: String::new(), // taken by the store in the same transaction
+        district,
+        street,
+        community,
+        kind: req.kind,
+        channel: req.channel,
+        text: req.text,
+        address: req.address,
+        location,
+        reporter,
+        reporter_user,
+        duty_item,
+    };
+    let outcome = state.store.receive_case(actor, now, &cal, new).await?;
     tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
     let view = case_view(&outcome.case, &state.names(), lang, None);
     let location = format!("/api/v1/cases/{}", outcome.case.id);
@@ -209,6 +203,9 @@ pub async fn list(
     }
     if q.unit.is_some() && q.department.is_some() {
         return Err(bad_query("department"));
+    }
+    if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        required_text("q", text, 200).map_err(|_| bad_query("q"))?;
     }
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
@@ -398,7 +395,7 @@ struct AttachmentBody {
 }
 
 fn body<T: DeserializeOwned>(v: serde_json::Value) -> ApiResult<T> {
-    parse_json(v.to_string().as_bytes())
+    serde_path_to_error::deserialize(v).map_err(crate::extract::body_error)
 }
 
 /// Whom to dispatch to: the unit or department named, or else the duty item's owner.
@@ -410,9 +407,10 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
             .duty_item
             .as_ref()
             .map(|x| x.code.clone())
-            .ok_or_else(|| unprocessable(FieldError::required("duty_item")))?,
+            .ok_or_else(|| ApiError::from(FieldError::required("duty_item")))?,
     };
-    let item = state.store.duty_item(d, &code).await?.ok_or_else(|| unprocessable(FieldError::unknown("duty_item")))?;
+    let item =
+        state.store.duty_item(d, &code).await?.ok_or_else(|| ApiError::from(FieldError::unknown("duty_item")))?;
     let unit_assignee = |u: chuishao_domain::org::Unit| Assignee::Unit { id: u.id, street: u.street, name: u.name };
     let assignee = match (b.unit.as_deref(), b.department.as_deref()) {
         (Some(_), Some(_)) => {
@@ -421,17 +419,17 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                 .arg("detail", "unit / department"))
         }
         (Some(u), None) => {
-            let id = UnitId::parse_field("unit", u).map_err(unprocessable)?;
-            let unit = state.store.unit(d, &id).await?.ok_or_else(|| unprocessable(FieldError::unknown("unit")))?;
+            let id = UnitId::parse_field("unit", u).map_err(ApiError::from)?;
+            let unit = state.store.unit(d, &id).await?.ok_or_else(|| ApiError::from(FieldError::unknown("unit")))?;
             unit_assignee(unit)
         }
         (None, Some(dep)) => {
-            let id = DepartmentId::parse_field("department", dep).map_err(unprocessable)?;
+            let id = DepartmentId::parse_field("department", dep).map_err(ApiError::from)?;
             let dep = state
                 .store
                 .department(d, &id)
                 .await?
-                .ok_or_else(|| unprocessable(FieldError::unknown("department")))?;
+                .ok_or_else(|| ApiError::from(FieldError::unknown("department")))?;
             Assignee::Department { id: dep.id, name: dep.name }
         }
         (None, None) => match &item.owner {
@@ -440,7 +438,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                     .store
                     .unit_by_role(d, &case.street, role)
                     .await?
-                    .ok_or_else(|| unprocessable(FieldError::required("unit")))?;
+                    .ok_or_else(|| ApiError::from(FieldError::required("unit")))?;
                 unit_assignee(unit)
             }
             Owner::Department(id) => {
@@ -448,7 +446,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                     .store
                     .department(d, id)
                     .await?
-                    .ok_or_else(|| unprocessable(FieldError::required("department")))?;
+                    .ok_or_else(|| ApiError::from(FieldError::required("department")))?;
                 Assignee::Department { id: dep.id, name: dep.name }
             }
         },
@@ -474,22 +472,15 @@ async fn command_for(
         }
         A::RequestReturn => CaseCommand::RequestReturn { reason: body::<ReasonBody>(v)?.reason },
         A::ApproveReturn => {
+            // Naming a new unit, department or duty item means: dispatch again at once.
             let b: DispatchBody = body(v)?;
-            let redispatch = if b.unit.is_some() || b.department.is_some() {
-                let note = b.note.clone();
-                Some(dispatch_order(state, actor, case, DispatchBody { note: None, ..b }).await).transpose()?.map(
-                    |mut o| {
-                        o.note = None;
-                        (o, note)
-                    },
-                )
+            let note = b.note.clone();
+            let redispatch = if b.unit.is_some() || b.department.is_some() || b.duty_item.is_some() {
+                Some(dispatch_order(state, actor, case, DispatchBody { note: None, ..b }).await?)
             } else {
                 None
             };
-            match redispatch {
-                Some((order, note)) => CaseCommand::ApproveReturn { note, redispatch: Some(order) },
-                None => CaseCommand::ApproveReturn { note: b.note, redispatch: None },
-            }
+            CaseCommand::ApproveReturn { note, redispatch }
         }
         A::RejectReturn => CaseCommand::RejectReturn { reason: body::<ReasonBody>(v)?.reason },
         A::Contact => {
@@ -521,12 +512,12 @@ async fn command_for(
             let b: MergeBody = body(v)?;
             let target = match visible_case(state, actor, &b.into).await {
                 Ok((t, _)) => t,
-                Err(_) => return Err(unprocessable(FieldError::unknown("into"))),
+                Err(_) => return Err(ApiError::from(FieldError::unknown("into"))),
             };
-            if !target.is_open() || target.status == CaseStatus::Merged {
-                return Err(ApiError::new(StatusCode::CONFLICT, "invalid_state")
-                    .key_arg("status", format!("status-{}", target.status.as_str()))
-                    .key_arg("action", "action-merge"));
+            if !target.is_open() {
+                return Err(ApiError::new(StatusCode::CONFLICT, "merge_target_closed")
+                    .field("into")
+                    .key_arg("status", format!("status-{}", target.status.as_str())));
             }
             CaseCommand::Merge { into: target.id, into_number: target.number }
         }
@@ -534,7 +525,7 @@ async fn command_for(
         A::AddAttachment => {
             let b: AttachmentBody = body(v)?;
             CaseCommand::AddAttachment(
-                AttachmentMeta::parse(&b.name, &b.content_type, b.size, b.sha256.as_deref()).map_err(unprocessable)?,
+                AttachmentMeta::parse(&b.name, &b.content_type, b.size, b.sha256.as_deref()).map_err(ApiError::from)?,
             )
         }
         A::RevealContact => CaseCommand::RevealContact { reason: body::<ReasonBody>(v)?.reason },
@@ -568,19 +559,18 @@ pub async fn action(
     lang: Lang,
     user: CurrentUser,
     Path((id, action_name)): Path<(String, String)>,
-    raw: Bytes,
+    ApiJson(mut v): ApiJson<serde_json::Value>,
 ) -> ApiResult<Response> {
     let action = CaseAction::parse(&action_name)
         .filter(|a| !matches!(a, CaseAction::Receive | CaseAction::Tick))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_action").arg("action", action_name.clone()))?;
-    let mut v: serde_json::Value = parse_json(&raw)?;
     let obj = v.as_object_mut().ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field("body").arg("detail", "object")
     })?;
     let expected_version = match obj.remove("expected_version") {
         None | Some(serde_json::Value::Null) => None,
-        Some(x) => Some(x.as_u64().ok_or_else(|| {
-            unprocessable(FieldError::new("expected_version", FieldRule::OutOfRange { min: 1, max: i64::MAX }))
+        Some(x) => Some(x.as_u64().filter(|v| *v > 0).ok_or_else(|| {
+            ApiError::from(FieldError::new("expected_version", FieldRule::OutOfRange { min: 1, max: i64::MAX }))
         })?),
     };
     let actor = &user.actor;
