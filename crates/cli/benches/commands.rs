@@ -101,9 +101,14 @@ async fn main() -> anyhow::Result<()> {
         };
         let id = store.receive_case(&dispatcher, now, &cal, new).await?.case.id;
         record("receive", t.elapsed().as_secs_f64() * 1e3);
-        let assignee = Assignee::Unit { id: unit.clone(), street: street.clone(), name: "城市管理办公室".into() };
+        let assignee =
+            Assignee::Unit { id: unit.clone(), street: street.clone(), name: "城市管理办公室".into() };
         let steps: Vec<(&'static str, &Actor, CaseCommand)> = vec![
-            ("dispatch", &dispatcher, CaseCommand::Dispatch(DispatchOrder { assignee, duty: item.terms(), note: None })),
+            (
+                "dispatch",
+                &dispatcher,
+                CaseCommand::Dispatch(DispatchOrder { assignee, duty: item.terms(), note: None }),
+            ),
             ("accept", &staff, CaseCommand::Accept),
             ("contact", &staff, CaseCommand::Contact { method: ContactMethod::Phone, note: None }),
             ("resolve", &staff, CaseCommand::Resolve { result: "已处理".into() }),

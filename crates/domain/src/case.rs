@@ -1358,3 +1358,60 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
 pub fn fold<'a>(events: impl IntoIterator<Item = &'a CaseEvent>) -> Option<Case> {
     events.into_iter().fold(None, evolve)
 }
+
+/// The actions this actor may take on the case now — what a form should offer. Each candidate is
+/// put to `decide` with well-formed sample arguments, so the answer follows the same rules.
+pub fn allowed_actions(case: &Case, actor: &Actor, env: &Env) -> Vec<CaseAction> {
+    let text = || "—".to_string();
+    let order = || DispatchOrder {
+        assignee: match &case.assignee {
+            Some(a) => a.clone(),
+            None => Assignee::Unit {
+                id: UnitId::parse("sample").expect("a valid slug"),
+                street: case.street.clone(),
+                name: String::new(),
+            },
+        },
+        duty: DutyTerms {
+            code: String::new(),
+            name: String::new(),
+            response: crate::DeadlineSpec::hours(24),
+            resolution: crate::DeadlineSpec::working_days(7),
+        },
+        note: None,
+    };
+    let samples = [
+        CaseCommand::AnswerDirectly { answer: text() },
+        CaseCommand::Dispatch(order()),
+        CaseCommand::Accept,
+        CaseCommand::RequestReturn { reason: text() },
+        CaseCommand::ApproveReturn { note: None, redispatch: None },
+        CaseCommand::RejectReturn { reason: text() },
+        CaseCommand::Contact { method: ContactMethod::Phone, note: None },
+        CaseCommand::RequestExtension { days: 1, reason: text() },
+        CaseCommand::GrantExtension { note: None },
+        CaseCommand::DenyExtension { reason: text() },
+        CaseCommand::Resolve { result: text() },
+        CaseCommand::Verify { note: None },
+        CaseCommand::SendBack { reason: text() },
+        CaseCommand::RecordCallback {
+            contacted: true,
+            solved: true,
+            satisfaction: Satisfaction::Satisfied,
+            note: None,
+        },
+        CaseCommand::Close { note: None },
+        CaseCommand::Reopen { reason: text() },
+        CaseCommand::Terminate { reason: text() },
+        CaseCommand::Merge { into: CaseId(Uuid::nil()), into_number: String::new() },
+        CaseCommand::AddNote { text: text() },
+        CaseCommand::AddAttachment(AttachmentMeta {
+            name: text(),
+            content_type: "image/jpeg".into(),
+            size: 1,
+            sha256: None,
+        }),
+        CaseCommand::RevealContact { reason: text() },
+    ];
+    samples.iter().filter(|c| decide(Some(case), c, actor, env).is_ok()).map(CaseCommand::action).collect()
+}

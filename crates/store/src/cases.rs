@@ -204,7 +204,9 @@ fn current_for(expected: u64, actual: u64, events: &[StoredEvent]) -> bool {
         || (expected < actual && events.iter().filter(|e| e.seq > expected).all(|e| e.event.by.role == Role::System))
 }
 
-/// The writes of one append, inside the caller's transaction.
+/// The writes of one append, inside the caller's transaction: the events at `from_version + 1…`
+/// (0 for a new case), the projection (guarded by the version), the access list, one audit
+/// record, and for imported numbers the day's sequence.
 #[allow(clippy::too_many_arguments)]
 async fn append_in(
     tx: &mut sqlx::Transaction<'_, Any>,
@@ -342,9 +344,7 @@ impl Store {
         Ok(row.and_then(|r| r.try_get::<String, _>("id").ok()).and_then(|s| CaseId::parse(&s)))
     }
 
-    /// Appends events to a stream whose current version is `from_version` (0 for a new case),
-    /// writing the new projection, the access list and one audit record in the same transaction.
-    #[allow(clippy::too_many_arguments)]
+    /// Appends a command's events to a stream at `from_version`, in a transaction of its own.
     async fn append(
         &self,
         actor: &Actor,
@@ -353,11 +353,10 @@ impl Store {
         events: &[CaseEvent],
         after: &Case,
         now: Timestamp,
-        number_day: Option<&str>,
     ) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        append_in(&mut tx, actor, action, from_version, events, after, now, number_day).await?;
+        append_in(&mut tx, actor, action, from_version, events, after, now, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -433,7 +432,7 @@ impl Store {
             }
             let after = new_events.iter().fold(Some(before.clone()), case::evolve).ok_or(CaseError::NotFound)?;
             let action = command.action();
-            match self.append(actor, action.as_str(), before.version, &new_events, &after, now, None).await {
+            match self.append(actor, action.as_str(), before.version, &new_events, &after, now).await {
                 Ok(()) => return Ok(CommandOutcome { case: after, events: new_events }),
                 Err(StoreError::Conflict) if expected_version.is_none() && attempts < 16 => continue,
                 Err(StoreError::Conflict) => {

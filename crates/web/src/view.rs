@@ -166,6 +166,8 @@ pub struct CaseView {
     pub notes: u32,
     pub attachments: u32,
     pub version: u64,
+    /// What you may do now (`/actions/{action}` names), for forms to offer.
+    pub allowed_actions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
 }
@@ -238,6 +240,7 @@ pub fn case_view(c: &Case, names: &Names, lang: Lang, events: Option<&[StoredEve
         notes: c.notes,
         attachments: c.attachments.len() as u32,
         version: c.version,
+        allowed_actions: vec![],
         timeline: events.map(|evs| evs.iter().map(|e| timeline_entry(e.seq, &e.event, lang)).collect()),
     }
 }

@@ -19,7 +19,20 @@ async fn a_request_goes_from_receipt_to_closure_with_every_step_on_record() {
     assert_eq!(c["status"], "dispatched");
     assert_eq!(c["assignee"]["name"], "城市管理办公室");
     assert_eq!(c["status_label"], "已派单");
-    app.ok(&staff, &case, "accept", json!({})).await;
+    // Each user is offered what is legal for them now, and only that.
+    let offered = |v: &serde_json::Value| -> Vec<String> {
+        v["allowed_actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect()
+    };
+    let for_staff = offered(&app.case(&staff, &case).await.body);
+    assert_eq!(for_staff, ["accept", "request-return", "add-note", "add-attachment", "reveal-contact"]);
+    let for_dispatcher = offered(&c);
+    assert!(for_dispatcher.contains(&"dispatch".to_string()) && for_dispatcher.contains(&"merge".to_string()));
+    assert!(!for_dispatcher.contains(&"accept".to_string()) && !for_dispatcher.contains(&"terminate".to_string()));
+    assert!(offered(&app.case(&leader, &case).await.body).contains(&"terminate".to_string()));
+    let accepted = app.ok(&staff, &case, "accept", json!({})).await;
+    assert!(
+        offered(&accepted).contains(&"contact".to_string()) && !offered(&accepted).contains(&"resolve".to_string())
+    );
     app.ok(&staff, &case, "contact", json!({"method": "phone", "note": "已电话联系诉求人"})).await;
     app.ok(&staff, &case, "resolve", json!({"result": "已联合执法队清理摊贩，恢复通行"})).await;
     app.ok(&leader, &case, "verify", json!({"note": "现场核查已清理"})).await;
@@ -34,6 +47,7 @@ async fn a_request_goes_from_receipt_to_closure_with_every_step_on_record() {
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["version"], 8);
     assert_eq!(closed["callback"]["satisfaction_label"], "满意");
+    assert_eq!(offered(&closed), ["reopen", "add-note", "add-attachment"]);
 
     let got = app.case(&dispatcher, &case).await;
     assert_eq!(got.status, StatusCode::OK);

@@ -59,6 +59,22 @@ pub struct CreateCaseRequest {
     pub duty_item: Option<String>,
 }
 
+/// A case as this actor sees it, with the actions open to them now.
+fn view_for(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    lang: Lang,
+    events: Option<&[chuishao_store::StoredEvent]>,
+) -> CaseView {
+    let mut view = case_view(case, &state.names(), lang, events);
+    let cal = state.calendar();
+    let env = chuishao_domain::case::Env { now: state.now(), calendar: &cal };
+    view.allowed_actions =
+        chuishao_domain::case::allowed_actions(case, actor, &env).iter().map(|a| a.as_str().to_string()).collect();
+    view
+}
+
 /// Where a new case is: its community and street, from what the request gives and who files it.
 async fn place_of(
     state: &AppState,
@@ -148,7 +164,7 @@ pub async fn create(
     };
     let outcome = state.store.receive_case(actor, now, &cal, new).await?;
     tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
-    let view = case_view(&outcome.case, &state.names(), lang, None);
+    let view = view_for(&state, actor, &outcome.case, lang, None);
     let location = format!("/api/v1/cases/{}", outcome.case.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
 }
@@ -229,9 +245,8 @@ pub async fn list(
         per_page,
     };
     let result = state.store.list_cases(&user.actor.district, &Visibility::of(&user.actor), &filter).await?;
-    let names = state.names();
     Ok(Json(Page {
-        items: result.items.iter().map(|c| case_view(c, &names, lang, None)).collect(),
+        items: result.items.iter().map(|c| view_for(&state, &user.actor, c, lang, None)).collect(),
         total: result.total,
         page,
         per_page,
@@ -266,7 +281,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CaseView>> {
     let (case, events) = visible_case(&state, &user.actor, &id).await?;
-    Ok(Json(case_view(&case, &state.names(), lang, Some(&events))))
+    Ok(Json(view_for(&state, &user.actor, &case, lang, Some(&events))))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -578,7 +593,7 @@ pub async fn action(
     let command = command_for(&state, actor, &case, action, v).await?;
     let cal = state.calendar();
     let outcome = state.store.execute(actor, case.id, &command, expected_version, state.now(), &cal).await?;
-    let view = case_view(&outcome.case, &state.names(), lang, None);
+    let view = view_for(&state, actor, &outcome.case, lang, None);
     if action == CaseAction::RevealContact {
         // Reached only through a recorded contact_revealed event (who, when, why).
         let reporter = outcome.case.reporter.as_ref().ok_or_else(ApiError::internal)?;
