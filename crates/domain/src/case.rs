@@ -369,6 +369,19 @@ pub enum CaseCommand {
     },
     /// The ticker: emit due deadline warnings and overdue events.
     Tick,
+    /// Put a whistle blown for this case (or its conclusion) on the case's record.
+    RecordWhistle(WhistleNote),
+}
+
+/// A whistle as the case's timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhistleNote {
+    pub whistle: crate::whistle::WhistleId,
+    pub kind: String,
+    pub kind_name: String,
+    pub departments: Vec<String>,
+    /// Set when the whistle concluded.
+    pub summary: Option<String>,
 }
 
 /// The name of a command, as it appears in `/actions/{action}` and in error messages.
@@ -398,10 +411,11 @@ pub enum CaseAction {
     AddAttachment,
     RevealContact,
     Tick,
+    RecordWhistle,
 }
 
 impl CaseAction {
-    pub const ALL: [CaseAction; 23] = [
+    pub const ALL: [CaseAction; 24] = [
         CaseAction::Receive,
         CaseAction::AnswerDirectly,
         CaseAction::Dispatch,
@@ -425,6 +439,7 @@ impl CaseAction {
         CaseAction::AddAttachment,
         CaseAction::RevealContact,
         CaseAction::Tick,
+        CaseAction::RecordWhistle,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -451,6 +466,7 @@ impl CaseAction {
             CaseAction::AddAttachment => "add-attachment",
             CaseAction::RevealContact => "reveal-contact",
             CaseAction::Tick => "tick",
+            CaseAction::RecordWhistle => "record-whistle",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -490,6 +506,7 @@ impl CaseCommand {
             CaseCommand::AddAttachment(_) => CaseAction::AddAttachment,
             CaseCommand::RevealContact { .. } => CaseAction::RevealContact,
             CaseCommand::Tick => CaseAction::Tick,
+            CaseCommand::RecordWhistle(_) => CaseAction::RecordWhistle,
         }
     }
 }
@@ -591,6 +608,8 @@ pub enum CaseEventData {
         due: Timestamp,
         escalated_to: Vec<Role>,
     },
+    WhistleBlown(WhistleNote),
+    WhistleConcluded(WhistleNote),
 }
 
 impl CaseEventData {
@@ -621,6 +640,8 @@ impl CaseEventData {
             CaseEventData::ContactRevealed { .. } => "contact_revealed",
             CaseEventData::DeadlineWarning { .. } => "deadline_warning",
             CaseEventData::DeadlineOverdue { .. } => "deadline_overdue",
+            CaseEventData::WhistleBlown(_) => "whistle_blown",
+            CaseEventData::WhistleConcluded(_) => "whistle_concluded",
         }
     }
 }
@@ -865,6 +886,7 @@ fn permit(action: CaseAction, actor: &Actor, case: &Case) -> Result<(), CaseErro
         A::AddNote | A::AddAttachment => !matches!(actor.role, Role::Inspector | Role::System),
         A::RevealContact => is_handler(actor, case) || is_supervisor(actor, case),
         A::Tick => actor.role == Role::System,
+        A::RecordWhistle => is_leader(actor, case),
         A::Receive => false,
     };
     if ok {
@@ -1120,6 +1142,11 @@ pub fn decide(
             vec![E::ContactRevealed { reason: reason("reason", r)? }]
         }
         C::Tick => due_alerts(case, env.now),
+        C::RecordWhistle(note) => match note.summary {
+            None if !case.is_open() => return Err(CaseError::InvalidState { action, status: case.status }),
+            None => vec![E::WhistleBlown(note.clone())],
+            Some(_) => vec![E::WhistleConcluded(note.clone())],
+        },
     };
     Ok(stamp(events))
 }
@@ -1338,7 +1365,7 @@ pub fn evolve(state: Option<Case>, event: &CaseEvent) -> Option<Case> {
         }
         E::NoteAdded { .. } => case.notes += 1,
         E::AttachmentAdded(meta) => case.attachments.push(meta.clone()),
-        E::ContactRevealed { .. } => {}
+        E::ContactRevealed { .. } | E::WhistleBlown(_) | E::WhistleConcluded(_) => {}
         E::DeadlineWarning { deadline, .. } => {
             if let Some(d) = deadline_mut(&mut case, *deadline) {
                 d.warned = true;

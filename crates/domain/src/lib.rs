@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod field;
 pub mod org;
 pub mod personal;
+pub mod whistle;
 
 pub use actor::{Actor, ActorRef, Role, Scope};
 pub use calendar::{DayKind, WorkCalendar};

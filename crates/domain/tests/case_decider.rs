@@ -2009,6 +2009,7 @@ mod props {
                 | C::AddNote { .. }
                 | C::AddAttachment(_)
                 | C::RevealContact { .. }
+                | C::RecordWhistle(_)
                 | C::Tick => prev.expect("an existing case").status,
             }
         }
@@ -2079,6 +2080,7 @@ mod props {
                 A::Dispatch | A::ApproveReturn | A::RejectReturn | A::RecordCallback | A::Close | A::Reopen => {
                     assert!(street_or_district)
                 }
+                A::RecordWhistle => assert!(matches!(role, R::StreetLeader | R::DistrictSupervisor)),
             }
             if let Some(p) = prev {
                 assert!(can_see(actor, p));
@@ -2115,6 +2117,8 @@ mod props {
                 C::AddNote { .. } => vec!["note_added"],
                 C::AddAttachment(_) => vec!["attachment_added"],
                 C::RevealContact { .. } => vec!["contact_revealed"],
+                C::RecordWhistle(n) if n.summary.is_some() => vec!["whistle_concluded"],
+                C::RecordWhistle(_) => vec!["whistle_blown"],
                 C::Tick => {
                     assert!(events.len() <= 2);
                     return;

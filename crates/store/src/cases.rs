@@ -1,10 +1,10 @@
 //! Case event streams, their query projection, access list and audit record — written together.
 
-use crate::{from_ms, to_ms, CommandError, Store, StoreError};
+use crate::{from_ms, streams, to_ms, CommandError, Store, StoreError};
 use chuishao_domain::case::{Env, NewCase, Visibility};
 use chuishao_domain::{
-    case, Actor, ActorRef, Case, CaseCommand, CaseError, CaseEvent, CaseEventData, CaseId, CaseStatus, DistrictCode,
-    Role, Timestamp, WorkCalendar,
+    case, Actor, Case, CaseCommand, CaseError, CaseEvent, CaseEventData, CaseId, CaseStatus, DistrictCode, Role,
+    Timestamp, WorkCalendar,
 };
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row};
@@ -95,23 +95,21 @@ impl Where {
     }
 }
 
-fn event_from_row(r: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
-    let payload: String = r.try_get("payload")?;
-    let role: String = r.try_get("actor_role")?;
-    let data: CaseEventData = serde_json::from_str(&payload)?;
+fn stored_event(r: streams::EventRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
-        seq: r.try_get::<i64, _>("seq")? as u64,
-        event: CaseEvent {
-            at: from_ms(r.try_get("at")?),
-            by: ActorRef {
-                user_id: r.try_get("actor_id")?,
-                name: r.try_get("actor_name")?,
-                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-            },
-            data,
-        },
-        recorded_at: from_ms(r.try_get("recorded_at")?),
+        seq: r.seq,
+        event: CaseEvent { at: r.at, by: r.by, data: serde_json::from_str(&r.payload)? },
+        recorded_at: r.recorded_at,
     })
+}
+
+/// All events of a case, read through any executor (the pool, or an open transaction).
+pub(crate) async fn case_events_in<'e>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    district: &DistrictCode,
+    id: CaseId,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    streams::read(db, streams::CASES, district.as_str(), &id.to_string()).await?.into_iter().map(stored_event).collect()
 }
 
 /// The audit detail of a command: what happened, never whom it concerns.
@@ -208,7 +206,7 @@ fn current_for(expected: u64, actual: u64, events: &[StoredEvent]) -> bool {
 /// (0 for a new case), the projection (guarded by the version), the access list, one audit
 /// record, and for imported numbers the day's sequence.
 #[allow(clippy::too_many_arguments)]
-async fn append_in(
+pub(crate) async fn append_in(
     tx: &mut sqlx::Transaction<'_, Any>,
     actor: &Actor,
     action: &str,
@@ -249,38 +247,19 @@ async fn append_in(
             return Err(StoreError::Conflict);
         }
     }
-    for (i, e) in events.iter().enumerate() {
-        sqlx::query(
-                "INSERT INTO case_events (district, case_id, seq, type, payload, actor_id, actor_name, actor_role, at, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(district)
-            .bind(&id)
-            .bind((from_version + 1 + i as u64) as i64)
-            .bind(e.data.type_name())
-            .bind(serde_json::to_string(&e.data)?)
-            .bind(&e.by.user_id)
-            .bind(&e.by.name)
-            .bind(e.by.role.as_str())
-            .bind(to_ms(e.at))
-            .bind(to_ms(now))
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| match StoreError::from_insert(e, "event") {
-                StoreError::Duplicate(_) => StoreError::Conflict,
-                other => other,
-            })?;
-    }
-    for p in after.principals() {
-        sqlx::query(
-            "INSERT INTO case_access (district, case_id, principal) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(district)
-        .bind(&id)
-        .bind(p)
-        .execute(&mut **tx)
-        .await?;
-    }
+    let rows = events
+        .iter()
+        .map(|e| {
+            Ok(streams::NewRow {
+                kind: e.data.type_name(),
+                payload: serde_json::to_string(&e.data)?,
+                by: &e.by,
+                at: e.at,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    streams::append(tx, streams::CASES, district, &id, from_version, rows, now).await?;
+    streams::grant(tx, streams::CASES, district, &id, after.principals()).await?;
     crate::audit::insert(
         tx,
         crate::audit::AuditEntry {
@@ -300,15 +279,7 @@ async fn append_in(
 impl Store {
     /// All events of a case, in order.
     pub async fn case_events(&self, district: &DistrictCode, id: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, type, payload, actor_id, actor_name, actor_role, at, recorded_at FROM case_events \
-             WHERE district = $1 AND case_id = $2 ORDER BY seq",
-        )
-        .bind(district.as_str())
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
+        case_events_in(&self.pool, district, id).await
     }
 
     /// The case as its events fold (the source of truth), with the events.

@@ -10,6 +10,8 @@ mod cases;
 mod db;
 mod error;
 mod org;
+mod streams;
+mod whistles;
 pub use org::OrgData;
 mod users;
 

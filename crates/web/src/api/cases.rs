@@ -544,7 +544,7 @@ async fn command_for(
             )
         }
         A::RevealContact => CaseCommand::RevealContact { reason: body::<ReasonBody>(v)?.reason },
-        A::Receive | A::Tick => {
+        A::Receive | A::Tick | A::RecordWhistle => {
             return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action").arg("action", action.as_str()))
         }
     })
@@ -577,7 +577,7 @@ pub async fn action(
     ApiJson(mut v): ApiJson<serde_json::Value>,
 ) -> ApiResult<Response> {
     let action = CaseAction::parse(&action_name)
-        .filter(|a| !matches!(a, CaseAction::Receive | CaseAction::Tick))
+        .filter(|a| !matches!(a, CaseAction::Receive | CaseAction::Tick | CaseAction::RecordWhistle))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_action").arg("action", action_name.clone()))?;
     let obj = v.as_object_mut().ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field("body").arg("detail", "object")
