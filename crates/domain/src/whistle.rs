@@ -1026,3 +1026,170 @@ pub fn evolve(state: Option<Whistle>, event: &WhistleEvent) -> Option<Whistle> {
 pub fn fold<'a>(events: impl IntoIterator<Item = &'a WhistleEvent>) -> Option<Whistle> {
     events.into_iter().fold(None, evolve)
 }
+
+/// One street's whistle figures for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreetWhistleFigures {
+    pub street: StreetCode,
+    /// Cases received in the period.
+    pub cases: u64,
+    /// Whistles blown in the period (requests not yet approved or rejected do not count).
+    pub whistles: u64,
+    /// Of those, blown from one of the street's cases.
+    pub whistles_from_cases: u64,
+    /// 吹哨率: the share of the street's cases that needed a whistle.
+    pub whistle_rate: Option<f64>,
+    pub by_kind: std::collections::BTreeMap<String, u64>,
+}
+
+/// One department's record of answering whistles in a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentWhistleFigures {
+    pub department: DepartmentId,
+    pub name: String,
+    pub summoned: u64,
+    pub excused: u64,
+    pub signed_on_time: u64,
+    pub reported_in_on_time: u64,
+    /// On-time shares over the summons not excused.
+    pub sign_rate: Option<f64>,
+    pub report_in_rate: Option<f64>,
+    /// Minutes from the whistle to the department reporting in, median.
+    pub median_report_in_minutes: Option<i64>,
+    pub declined: u64,
+    pub overdue_events: u64,
+    pub ratings: std::collections::BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhistleFigures {
+    pub streets: Vec<StreetWhistleFigures>,
+    pub departments: Vec<DepartmentWhistleFigures>,
+}
+
+/// The whistle figures of a period from the whistles blown in it and each street's case count.
+pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64)]) -> WhistleFigures {
+    use std::collections::BTreeMap;
+    let blown: Vec<&Whistle> =
+        whistles.iter().filter(|w| matches!(w.status, WhistleStatus::Active | WhistleStatus::Concluded)).collect();
+    let mut streets: BTreeMap<StreetCode, StreetWhistleFigures> = cases_by_street
+        .iter()
+        .map(|(s, n)| {
+            (
+                s.clone(),
+                StreetWhistleFigures {
+                    street: s.clone(),
+                    cases: *n,
+                    whistles: 0,
+                    whistles_from_cases: 0,
+                    whistle_rate: None,
+                    by_kind: BTreeMap::new(),
+                },
+            )
+        })
+        .collect();
+    let mut departments: BTreeMap<DepartmentId, (DepartmentWhistleFigures, Vec<i64>)> = BTreeMap::new();
+    for w in &blown {
+        let f = streets.entry(w.street.clone()).or_insert_with(|| StreetWhistleFigures {
+            street: w.street.clone(),
+            cases: 0,
+            whistles: 0,
+            whistles_from_cases: 0,
+            whistle_rate: None,
+            by_kind: BTreeMap::new(),
+        });
+        f.whistles += 1;
+        f.whistles_from_cases += u64::from(w.case.is_some());
+        *f.by_kind.entry(w.kind.clone()).or_insert(0) += 1;
+        for s in &w.summons {
+            let (d, minutes) = departments.entry(s.department.clone()).or_insert_with(|| {
+                (
+                    DepartmentWhistleFigures {
+                        department: s.department.clone(),
+                        name: s.name.clone(),
+                        summoned: 0,
+                        excused: 0,
+                        signed_on_time: 0,
+                        reported_in_on_time: 0,
+                        sign_rate: None,
+                        report_in_rate: None,
+                        median_report_in_minutes: None,
+                        declined: 0,
+                        overdue_events: 0,
+                        ratings: BTreeMap::new(),
+                    },
+                    vec![],
+                )
+            });
+            d.summoned += 1;
+            d.excused += u64::from(s.status == SummonsStatus::Excused);
+            d.declined += u64::from(s.decline_reason.is_some());
+            d.overdue_events += s.clocks.iter().filter(|c| c.overdue).count() as u64;
+            let on_time = |c: Option<&Clock>| c.is_some_and(|c| c.met_at.is_some_and(|m| m <= c.due));
+            d.signed_on_time += u64::from(on_time(s.clock(SummonsClock::Sign)));
+            d.reported_in_on_time += u64::from(on_time(s.clock(SummonsClock::ReportIn)));
+            if let (Some(r), Some(blown_at)) = (&s.report, w.blown_at) {
+                minutes.push((r.at - blown_at).num_minutes());
+            }
+            if let Some(r) = &s.rating {
+                *d.ratings.entry(r.satisfaction.as_str().to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
+    WhistleFigures {
+        streets: streets
+            .into_values()
+            .map(|mut f| {
+                f.whistle_rate = share(f.whistles_from_cases, f.cases);
+                f
+            })
+            .collect(),
+        departments: departments
+            .into_values()
+            .map(|(mut d, mut minutes)| {
+                let counted = d.summoned - d.excused;
+                d.sign_rate = share(d.signed_on_time, counted);
+                d.report_in_rate = share(d.reported_in_on_time, counted);
+                minutes.sort_unstable();
+                d.median_report_in_minutes = (!minutes.is_empty()).then(|| minutes[minutes.len() / 2]);
+                d
+            })
+            .collect(),
+    }
+}
+
+/// An action open to the viewer now, on the whistle or on one department's part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenAction {
+    pub action: WhistleAction,
+    pub department: Option<DepartmentId>,
+}
+
+/// What this actor may do now — each candidate put to `decide` with well-formed sample arguments.
+pub fn allowed_actions(w: &Whistle, actor: &Actor, env: &Env) -> Vec<OpenAction> {
+    let text = || "—".to_string();
+    let mut candidates: Vec<WhistleCommand> = vec![
+        WhistleCommand::Approve { note: None },
+        WhistleCommand::Reject { reason: text() },
+        WhistleCommand::Conclude { summary: text() },
+    ];
+    for s in &w.summons {
+        let d = || s.department.clone();
+        candidates.extend([
+            WhistleCommand::Sign { department: d() },
+            WhistleCommand::ReportIn { department: d(), who: text(), mode: ReportMode::OnSite, note: None },
+            WhistleCommand::RecordAction { department: d(), text: text(), attachments: vec![] },
+            WhistleCommand::Finish { department: d(), note: None },
+            WhistleCommand::Decline { department: d(), reason: text() },
+            WhistleCommand::Excuse { department: d(), note: None },
+            WhistleCommand::Escalate { department: d(), note: None },
+            WhistleCommand::Rate { department: d(), satisfaction: Satisfaction::Satisfied, comment: None },
+        ]);
+    }
+    candidates
+        .into_iter()
+        .filter(|c| decide(Some(w), c, actor, env).is_ok())
+        .map(|c| OpenAction { action: c.action(), department: c.department().cloned() })
+        .collect()
+}

@@ -48,40 +48,52 @@ pub struct CasePage {
     pub total: u64,
 }
 
-enum Arg {
+pub(crate) enum Arg {
     Text(String),
     Int(i64),
 }
 
 /// Builds `WHERE` clauses with `$n` placeholders numbered in order, the same on both backends.
 #[derive(Default)]
-struct Where {
+pub(crate) struct Where {
     clauses: Vec<String>,
     args: Vec<Arg>,
 }
 
 impl Where {
-    fn push(&mut self, clause_with_placeholder: &str, arg: Arg) {
+    pub(crate) fn push(&mut self, clause_with_placeholder: &str, arg: Arg) {
         self.args.push(arg);
         let n = self.args.len();
         self.clauses.push(clause_with_placeholder.replace("$?", &format!("${n}")));
     }
+    /// `column IN (…)` over the given values; nothing when there are none.
+    pub(crate) fn push_any(&mut self, column: &str, values: impl IntoIterator<Item = Arg>) {
+        let mut placeholders = vec![];
+        for v in values {
+            self.args.push(v);
+            placeholders.push(format!("${}", self.args.len()));
+        }
+        if !placeholders.is_empty() {
+            self.clauses.push(format!("{column} IN ({})", placeholders.join(", ")));
+        }
+    }
+
     /// A clause with two placeholders, bound in order.
-    fn push_pair(&mut self, clause: &str, first: Arg, second: Arg) {
+    pub(crate) fn push_pair(&mut self, clause: &str, first: Arg, second: Arg) {
         let n = self.args.len();
         self.args.push(first);
         self.args.push(second);
         let clause = clause.replacen("$?", &format!("${}", n + 1), 1).replacen("$?", &format!("${}", n + 2), 1);
         self.clauses.push(clause);
     }
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
             format!(" WHERE {}", self.clauses.join(" AND "))
         }
     }
-    fn bind<'q>(
+    pub(crate) fn bind<'q>(
         &'q self,
         mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
@@ -460,14 +472,7 @@ impl Store {
             ),
             Visibility::District(_) | Visibility::Nothing => return Ok(CasePage { items: vec![], total: 0 }),
         }
-        if !filter.status.is_empty() {
-            let mut parts = vec![];
-            for s in &filter.status {
-                w.args.push(Arg::Text(s.as_str().to_string()));
-                parts.push(format!("${}", w.args.len()));
-            }
-            w.clauses.push(format!("c.status IN ({})", parts.join(", ")));
-        }
+        w.push_any("c.status", filter.status.iter().map(|s| Arg::Text(s.as_str().to_string())));
         if let Some(s) = &filter.street {
             w.push("c.street = $?", Arg::Text(s.clone()));
         }
@@ -539,15 +544,13 @@ impl Store {
             .collect()
     }
 
-    /// One pass of the deadline ticker: emits every due warning and overdue event, exactly once
-    /// each (the decider remembers what it emitted; a concurrent pass loses the version race).
+    /// One pass of the deadline ticker over cases and whistles: every due warning and overdue
+    /// event, exactly once each (the deciders remember what they emitted; a concurrent pass loses
+    /// the version race and, retried, finds nothing left to emit).
     pub async fn tick(&self, now: Timestamp, calendar: &WorkCalendar) -> Result<usize, StoreError> {
         let mut emitted = 0;
         loop {
             let due = self.cases_due_for_tick(now, 500).await?;
-            if due.is_empty() {
-                return Ok(emitted);
-            }
             let mut progressed = false;
             for (district, id) in due {
                 let system = Actor::system(district);
@@ -561,9 +564,10 @@ impl Store {
                 }
             }
             if !progressed {
-                return Ok(emitted);
+                break;
             }
         }
+        Ok(emitted + self.tick_whistles(now, calendar).await?)
     }
 
     /// Audit records of one object, oldest first: (at, actor id, actor role, action, detail).

@@ -1,3 +1,4 @@
+use chuishao_domain::whistle::WhistleError;
 use chuishao_domain::CaseError;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,11 +37,13 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-/// Why a command on a case did not happen.
+/// Why a command on a case or a whistle did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error(transparent)]
     Case(#[from] CaseError),
+    #[error(transparent)]
+    Whistle(#[from] WhistleError),
     /// The client's expected version is not the case's version.
     #[error("expected version {expected}, case is at {actual}")]
     StaleVersion { expected: u64, actual: u64 },

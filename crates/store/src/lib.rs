@@ -20,6 +20,7 @@ pub use chuishao_domain::case::Visibility;
 pub use db::{Backend, Store};
 pub use error::{CommandError, StoreError};
 pub use users::{NewUser, SessionInfo, StoredUser};
+pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};
 
 use chuishao_domain::Timestamp;
 

@@ -137,6 +137,8 @@ impl Store {
                 .await
                 .map_err(|e| StoreError::from_insert(e, "duty_item"))?;
         }
+        // Every district starts with the default whistle kinds (editable later).
+        Store::seed_policies_in(&mut tx, &org.district.code, chrono::Utc::now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -221,3 +221,5 @@ error-departments_outstanding = { $count } summoned departments are neither done
 error-already_rated = The department is already rated
 error-unknown_whistle_kind = No whistle kind { $kind }
 expected-unique_departments = departments without repeats
+expected-deadline_spec = a deadline such as 30m, 24h or 5wd
+expected-snake_case_key = lowercase letters and underscores

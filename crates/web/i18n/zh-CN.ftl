@@ -221,3 +221,5 @@ error-departments_outstanding = 还有 { $count } 个部门未完成或未免报
 error-already_rated = 该部门已评价
 error-unknown_whistle_kind = 吹哨类型不存在：{ $kind }
 expected-unique_departments = 不重复的部门
+expected-deadline_spec = 时限格式（如 30m、24h、5wd）
+expected-snake_case_key = 小写字母和下划线

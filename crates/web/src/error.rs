@@ -170,6 +170,30 @@ impl From<CaseError> for ApiError {
     }
 }
 
+impl From<chuishao_domain::whistle::WhistleError> for ApiError {
+    fn from(e: chuishao_domain::whistle::WhistleError) -> Self {
+        use chuishao_domain::whistle::WhistleError as W;
+        let code = e.code();
+        match e {
+            W::NotFound => ApiError::new(StatusCode::NOT_FOUND, code),
+            W::Field(f) => f.into(),
+            W::RoleNotPermitted { action, role } => ApiError::new(StatusCode::FORBIDDEN, code)
+                .key_arg("role", format!("role-{}", role.as_str()))
+                .key_arg("action", format!("whistle_action-{}", action.as_str())),
+            W::InvalidState { action, status } => ApiError::new(StatusCode::CONFLICT, code)
+                .key_arg("status", format!("whistle_status-{}", status.as_str()))
+                .key_arg("action", format!("whistle_action-{}", action.as_str())),
+            W::SummonsState { action, status } => ApiError::new(StatusCode::CONFLICT, code)
+                .key_arg("status", format!("summons_status-{}", status.as_str()))
+                .key_arg("action", format!("whistle_action-{}", action.as_str())),
+            W::DepartmentsOutstanding { count } => {
+                ApiError::new(StatusCode::CONFLICT, code).arg("count", count.to_string())
+            }
+            W::AlreadyRated | W::AlreadyExists => ApiError::new(StatusCode::CONFLICT, code),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -190,6 +214,7 @@ impl From<CommandError> for ApiError {
     fn from(e: CommandError) -> Self {
         match e {
             CommandError::Case(c) => c.into(),
+            CommandError::Whistle(w) => w.into(),
             CommandError::StaleVersion { expected, actual } => ApiError::new(StatusCode::CONFLICT, "version_conflict")
                 .arg("expected", expected.to_string())
                 .arg("actual", actual.to_string()),

@@ -4,6 +4,7 @@ mod auth;
 mod calendar;
 mod cases;
 mod org;
+mod whistles;
 
 use crate::error::{render_errors, ApiError};
 use crate::AppState;
@@ -24,8 +25,10 @@ use utoipa::OpenApi;
         org::streets, org::units, org::communities, org::departments, org::catalog,
         cases::create, cases::list, cases::get_one, cases::action, cases::audit,
         calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
+        whistles::create, whistles::list, whistles::get_one, whistles::department_action, whistles::action,
+        whistles::inbox, whistles::policies, whistles::add_policy, whistles::metrics,
     ),
-    components(schemas(crate::view::CaseView, crate::view::TimelineEntry)),
+    components(schemas(crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -87,7 +90,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/calendar", get(calendar::list))
         .route("/calendar/deadline", get(calendar::deadline))
         .route("/calendar/{date}", put(calendar::put_day))
-        .route("/calendar/{date}", delete(calendar::delete_day));
+        .route("/calendar/{date}", delete(calendar::delete_day))
+        .route("/whistles", post(whistles::create).get(whistles::list))
+        .route("/whistles/{id}", get(whistles::get_one))
+        .route("/whistles/{id}/actions/{action}", post(whistles::action))
+        .route("/whistles/{id}/departments/{department}/actions/{action}", post(whistles::department_action))
+        .route("/inbox", get(whistles::inbox))
+        .route("/whistle-policies", get(whistles::policies).post(whistles::add_policy))
+        .route("/metrics/whistles", get(whistles::metrics));
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)
