@@ -140,6 +140,22 @@ impl TestApp {
         r.body
     }
 
+    /// Adds an account with the demo password, e.g. staff of another department.
+    pub async fn add_user(&self, username: &str, role: chuishao_domain::Role, scope_id: &str) {
+        let hash = chuishao_web::auth::hash_password(PASSWORD).expect("hash");
+        let user = chuishao_store::NewUser {
+            id: format!("test-{username}"),
+            district: chuishao_domain::DistrictCode::parse("110101").unwrap(),
+            username: username.into(),
+            display_name: username.into(),
+            password_hash: hash,
+            role,
+            scope_kind: role.scope_kind(),
+            scope_id: scope_id.into(),
+        };
+        self.store.create_user(&user, self.state.now()).await.expect("user");
+    }
+
     pub async fn case(&self, token: &str, case: &Value) -> Reply {
         self.get(token, &format!("/api/v1/cases/{}", case["id"].as_str().expect("id"))).await
     }

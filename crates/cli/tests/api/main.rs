@@ -12,3 +12,4 @@ mod errors;
 mod lifecycle;
 mod privacy;
 mod projection;
+mod whistles;
