@@ -10,6 +10,7 @@ use chuishao_domain::case::{
 use chuishao_domain::catalog::{DutyItem, Owner};
 use chuishao_domain::org::Unit;
 use chuishao_domain::personal::{PersonName, Phone, Reporter};
+use chuishao_domain::whistle::WhistleEvent;
 use chuishao_domain::{
     calendar, Actor, Case, CaseCommand, CaseEvent, CaseId, DistrictCode, RequestKind, Role, Scope, StreetCode,
     Timestamp, WorkCalendar,
@@ -105,6 +106,7 @@ pub struct DemoSummary {
     pub duty_items: usize,
     pub accounts: usize,
     pub cases: usize,
+    pub whistles: usize,
     pub events: usize,
 }
 
@@ -135,7 +137,7 @@ pub async fn load(
         store.create_user(&user, now).await.with_context(|| format!("creating demo account {}", a.username))?;
     }
     let calendar = store.work_calendar().await?;
-    let histories = simulate(&org, &calendar, options, now);
+    let Simulation { cases: histories, whistles } = simulate(&org, &calendar, options, now);
     let total = histories.len() as u64;
     let system = Actor::system(district);
     let mut events = 0;
@@ -147,6 +149,10 @@ pub async fn load(
         done += batch.len() as u64;
         progress(done, total);
     }
+    for batch in whistles.chunks(250) {
+        store.import_whistles(&system, batch, now).await.context("writing simulated whistles")?;
+        events += batch.iter().map(Vec::len).sum::<usize>();
+    }
     Ok(DemoSummary {
         streets: org.streets.len(),
         communities: org.communities.len(),
@@ -155,12 +161,21 @@ pub async fn load(
         duty_items: org.duty_items.len(),
         accounts: accounts.len(),
         cases: histories.len(),
+        whistles: whistles.len(),
         events,
     })
 }
 
-/// The histories of `options.cases` simulated requests over the last `options.days` days.
-pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, now: Timestamp) -> Vec<Vec<CaseEvent>> {
+/// What the simulator decided: every case's history and every whistle's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub cases: Vec<Vec<CaseEvent>>,
+    pub whistles: Vec<Vec<WhistleEvent>>,
+}
+
+/// The histories of `options.cases` simulated requests over the last `options.days` days, and of
+/// the whistles blown for some of them.
+pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, now: Timestamp) -> Simulation {
     let now = chuishao_store::whole_ms(now);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let start = now - Duration::days(options.days);
@@ -180,8 +195,8 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
         .collect();
     times.sort();
     let mut seq_by_day: HashMap<String, u32> = HashMap::new();
-    let mut sim = Sim { rng, org, calendar, now, last_case_by_street: HashMap::new() };
-    times
+    let mut sim = Sim { rng, org, calendar, now, last_case_by_street: HashMap::new(), whistles: vec![] };
+    let cases = times
         .into_iter()
         .map(|t| {
             let day = calendar::local_date(t).format("%Y%m%d").to_string();
@@ -190,7 +205,8 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
             let number = format!("{}-{}-{:04}", org.district.code, day, seq);
             sim.case(number, t)
         })
-        .collect()
+        .collect();
+    Simulation { cases, whistles: sim.whistles }
 }
 
 struct Sim<'a> {
@@ -199,6 +215,7 @@ struct Sim<'a> {
     calendar: &'a WorkCalendar,
     now: Timestamp,
     last_case_by_street: HashMap<StreetCode, (CaseId, String)>,
+    whistles: Vec<Vec<WhistleEvent>>,
 }
 
 /// One case being simulated: its state and events so far.
@@ -245,6 +262,57 @@ impl Run<'_> {
             }
             Err(e) => {
                 tracing::debug!(error = %e, "simulated command refused");
+                false
+            }
+        }
+    }
+}
+
+/// One whistle being simulated.
+struct WhistleRun<'a> {
+    state: Option<chuishao_domain::whistle::Whistle>,
+    events: Vec<WhistleEvent>,
+    calendar: &'a WorkCalendar,
+    now: Timestamp,
+    district: DistrictCode,
+}
+
+impl WhistleRun<'_> {
+    fn tick_until(&mut self, until: Timestamp) {
+        use chuishao_domain::whistle::{decide, WhistleCommand};
+        let system = Actor::system(self.district.clone());
+        while let Some(at) = self.state.as_ref().and_then(|w| w.next_alert_at()) {
+            if at > until || at > self.now {
+                break;
+            }
+            let env = chuishao_domain::whistle::Env { now: at, calendar: self.calendar };
+            match decide(self.state.as_ref(), &WhistleCommand::Tick, &system, &env) {
+                Ok(evs) if !evs.is_empty() => self.fold(evs),
+                _ => break,
+            }
+        }
+    }
+
+    fn fold(&mut self, evs: Vec<WhistleEvent>) {
+        for e in evs {
+            self.state = chuishao_domain::whistle::evolve(self.state.take(), &e);
+            self.events.push(e);
+        }
+    }
+
+    fn apply(&mut self, command: chuishao_domain::whistle::WhistleCommand, actor: &Actor, at: Timestamp) -> bool {
+        self.tick_until(at);
+        if at > self.now {
+            return false;
+        }
+        let env = chuishao_domain::whistle::Env { now: at, calendar: self.calendar };
+        match chuishao_domain::whistle::decide(self.state.as_ref(), &command, actor, &env) {
+            Ok(evs) => {
+                self.fold(evs);
+                true
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "simulated whistle command refused");
                 false
             }
         }
@@ -525,6 +593,14 @@ impl Sim<'_> {
             if !run.apply(CaseCommand::Contact { method: ContactMethod::Phone, note: None }, &handler, t) {
                 return;
             }
+            // Some matters the street cannot solve alone: it blows the whistle.
+            if round == 1 && item.whistleable && self.rng.gen_bool(0.3) {
+                t = self.minutes(t, 30, 240);
+                match self.whistle(run, item, street, &leader, t) {
+                    Some(done) => t = done.max(t),
+                    None => return,
+                }
+            }
             let mut due = due_resolution;
             if self.rng.gen_bool(0.08) {
                 t = self.minutes(t, 120, 2880);
@@ -592,6 +668,185 @@ impl Sim<'_> {
         }
     }
 
+    /// The departments a whistle on this item summons, and its kind.
+    fn whistle_plan(&self, item: &DutyItem) -> (&'static str, Vec<&'static str>) {
+        let kind = if item.resolution_deadline == chuishao_domain::DeadlineSpec::hours(2) {
+            "emergency"
+        } else {
+            "enforcement"
+        };
+        let depts: Vec<&'static str> = match item.category.as_str() {
+            "违法建设" => vec!["dc-cgzf", "dc-ghzr", "dc-zjw"],
+            "供水" | "排水" => vec!["dc-waterworks", "dc-jgzd", "dc-gaj"],
+            "供暖" => vec!["dc-heating", "dc-zjw"],
+            "燃气" => vec!["dc-gas", "dc-xf", "dc-gaj"],
+            "供电" => vec!["dc-power", "dc-jgzd"],
+            "占道经营" => vec!["dc-cgzf", "dc-scjg", "dc-gaj"],
+            "停车管理" | "交通设施" => return ("coordination", vec!["dc-jgzd", "dc-jtw"]),
+            "老旧小区改造/加装电梯" => return ("coordination", vec!["dc-zjw", "dc-ghzr", "dc-scjg"]),
+            "群租房" => vec!["dc-gaj", "dc-zjw", "dc-xf"],
+            "物业管理" => return ("coordination", vec!["dc-zjw", "dc-fgzx"]),
+            _ => return ("coordination", vec!["dc-cgw", "dc-cgzf"]),
+        };
+        (kind, depts)
+    }
+
+    /// Blows a whistle for the case and plays the departments' parts; answers when it concluded,
+    /// or `None` if the simulation ran into the present before it did.
+    fn whistle(
+        &mut self,
+        run: &mut Run,
+        item: &DutyItem,
+        street: &StreetCode,
+        leader: &Actor,
+        blown: Timestamp,
+    ) -> Option<Timestamp> {
+        use chuishao_domain::whistle::{
+            self as wh, CaseRef, NewWhistle, ReportMode, SummonsClock, SummonsOrder, WhistleCommand, WhistleId,
+            WhistleLevel,
+        };
+        let case = run.state.clone()?;
+        let (kind, depts) = self.whistle_plan(item);
+        let policy = wh::default_policies().into_iter().find(|p| p.kind == kind)?;
+        let departments: Vec<SummonsOrder> = depts
+            .iter()
+            .filter_map(|id| self.org.departments.iter().find(|d| d.id.as_str() == *id))
+            .map(|d| SummonsOrder {
+                department: d.id.clone(),
+                name: d.name.clone(),
+                task: format!("配合处置“{}”", item.name),
+            })
+            .collect();
+        let new = NewWhistle {
+            id: WhistleId(uuid::Builder::from_random_bytes(self.rng.gen()).into_uuid()),
+            district: case.district.clone(),
+            street: street.clone(),
+            community: case.community.clone(),
+            case: Some(CaseRef { id: case.id, number: case.number.clone() }),
+            level: WhistleLevel::Street,
+            policy,
+            reason: format!("“{}”需多部门联合处置", item.name),
+            address: None,
+            location: case.location,
+            departments,
+        };
+        let mut w = WhistleRun {
+            state: None,
+            events: vec![],
+            calendar: self.calendar,
+            now: self.now,
+            district: case.district.clone(),
+        };
+        if !w.apply(WhistleCommand::Blow(Box::new(new)), leader, blown) {
+            return None;
+        }
+        let blown_state = w.state.clone()?;
+        let note = |summary: Option<String>| chuishao_domain::case::WhistleNote {
+            whistle: blown_state.id,
+            kind: blown_state.kind.clone(),
+            kind_name: blown_state.kind_name.clone(),
+            departments: blown_state.summons.iter().map(|s| s.name.clone()).collect(),
+            summary,
+        };
+        run.apply(CaseCommand::RecordWhistle(note(None)), leader, blown);
+        // Every department's steps, played in time order so the ticker sees them as they came.
+        let mut steps: Vec<(Timestamp, Actor, WhistleCommand)> = vec![];
+        for s in blown_state.summons.clone() {
+            let dep = actor(
+                format!("staff-{}", s.department),
+                s.name.clone(),
+                Role::DepartmentStaff,
+                Scope::Department { id: s.department.clone() },
+                &case.district,
+            );
+            let due = |c: SummonsClock| s.clock(c).map(|x| x.due).unwrap_or(blown);
+            let span = |c: SummonsClock| (due(c) - blown).num_minutes().max(2);
+            let d = s.department.clone();
+            if self.rng.gen_bool(0.05) {
+                let t = self.minutes(blown, 1, span(SummonsClock::Sign));
+                steps.push((
+                    t,
+                    dep,
+                    WhistleCommand::Decline {
+                        department: d.clone(), reason: "经核实不属于本部门职责".into()
+                    },
+                ));
+                let t = self.minutes(t, 30, 240);
+                steps.push((t, leader.clone(), WhistleCommand::Excuse { department: d, note: None }));
+                continue;
+            }
+            let sign_at = if self.rng.gen_bool(0.9) {
+                blown + Duration::minutes(self.rng.gen_range(1..=span(SummonsClock::Sign) * 9 / 10 + 1))
+            } else {
+                due(SummonsClock::Sign) + Duration::minutes(self.rng.gen_range(5..=120))
+            };
+            let report_span = span(SummonsClock::ReportIn);
+            let report_at = if self.rng.gen_bool(0.88) {
+                blown + Duration::minutes(self.rng.gen_range(report_span / 4..=report_span * 9 / 10 + 1))
+            } else {
+                due(SummonsClock::ReportIn) + Duration::minutes(self.rng.gen_range(10..=300))
+            };
+            let report_at = report_at.max(sign_at + Duration::minutes(1));
+            let done_at = report_at + Duration::minutes(self.rng.gen_range(60..=60 * 24 * 3));
+            let mode = if kind == "coordination" { ReportMode::Meeting } else { ReportMode::OnSite };
+            let who = format!("{}工作人员2名", s.name);
+            steps.push((sign_at, dep.clone(), WhistleCommand::Sign { department: d.clone() }));
+            steps.push((
+                report_at,
+                dep.clone(),
+                WhistleCommand::ReportIn { department: d.clone(), who, mode, note: None },
+            ));
+            let text = "到场联合处置，已完成分工任务".to_string();
+            let acted = report_at + Duration::minutes(30);
+            steps.push((
+                acted,
+                dep.clone(),
+                WhistleCommand::RecordAction { department: d.clone(), text, attachments: vec![] },
+            ));
+            steps.push((done_at.max(acted), dep, WhistleCommand::Finish { department: d, note: None }));
+        }
+        steps.sort_by_key(|(at, _, _)| *at);
+        let mut finished = blown;
+        let mut open = false;
+        for (at, who, cmd) in steps {
+            if !w.apply(cmd, &who, at) {
+                open = true;
+                break;
+            }
+            finished = finished.max(at);
+        }
+        if open {
+            w.tick_until(self.now);
+            self.whistles.push(w.events);
+            return None;
+        }
+        let concluded = self.minutes(finished, 60, 1440);
+        let summary = format!("“{}”已联合处置完毕", item.name);
+        if !w.apply(WhistleCommand::Conclude { summary: summary.clone() }, leader, concluded) {
+            w.tick_until(self.now);
+            self.whistles.push(w.events);
+            return None;
+        }
+        run.apply(CaseCommand::RecordWhistle(note(Some(summary))), leader, concluded);
+        let summons = w.state.as_ref().map(|x| x.summons.clone()).unwrap_or_default();
+        for s in summons {
+            let late = s.clocks.iter().any(|c| c.overdue);
+            let x: f64 = self.rng.gen();
+            let satisfaction = match (late, x) {
+                (false, x) if x < 0.75 => Satisfaction::Satisfied,
+                (false, x) if x < 0.95 => Satisfaction::BasicallySatisfied,
+                (true, x) if x < 0.3 => Satisfaction::BasicallySatisfied,
+                (true, _) => Satisfaction::Dissatisfied,
+                _ => Satisfaction::Dissatisfied,
+            };
+            let at = self.minutes(concluded, 10, 120);
+            let cmd = WhistleCommand::Rate { department: s.department.clone(), satisfaction, comment: None };
+            w.apply(cmd, leader, at);
+        }
+        self.whistles.push(w.events);
+        Some(concluded)
+    }
+
     /// Records the callback; answers (solved, satisfied) when it happened.
     fn callback_and_close_decide(
         &mut self,
@@ -630,9 +885,18 @@ mod tests {
         assert_eq!(a, b, "same seed, same history");
         let c = simulate(&org, &cal, &DemoOptions { seed: 43, ..opts }, now);
         assert_ne!(a, c, "another seed, another history");
-        assert_eq!(a.len(), 200);
+        assert_eq!(a.cases.len(), 200);
         let mut types = std::collections::BTreeSet::new();
-        for history in &a {
+        for history in &a.whistles {
+            let w = chuishao_domain::whistle::fold(history.iter()).expect("every whistle folds");
+            assert_eq!(w.version as usize, history.len());
+            types.extend(history.iter().map(|e| e.data.type_name()));
+        }
+        assert!(!a.whistles.is_empty(), "some cases needed a whistle");
+        for t in ["blown", "signed", "reported_in", "finished", "concluded", "rated"] {
+            assert!(types.contains(t), "the demo's whistles show {t}");
+        }
+        for history in &a.cases {
             let case = chuishao_domain::fold(history.iter()).expect("every history folds");
             assert!(history.iter().all(|e| e.at <= now), "nothing in the future");
             assert_eq!(case.version as usize, history.len());

@@ -138,7 +138,7 @@ async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
     .await?;
     bar.finish_and_clear();
     println!(
-        "已加载东城区演示数据 / Dongcheng demo loaded: {} streets, {} communities, {} units, {} departments, {} duty items, {} accounts, {} cases ({} events)",
+        "已加载东城区演示数据 / Dongcheng demo loaded: {} streets, {} communities, {} units, {} departments, {} duty items, {} accounts, {} cases, {} whistles ({} events)",
         summary.streets,
         summary.communities,
         summary.units,
@@ -146,6 +146,7 @@ async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
         summary.duty_items,
         summary.accounts,
         summary.cases,
+        summary.whistles,
         summary.events
     );
     Ok(())

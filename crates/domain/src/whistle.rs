@@ -167,6 +167,14 @@ impl SummonsStatus {
     pub fn is_settled(self) -> bool {
         matches!(self, SummonsStatus::Done | SummonsStatus::Excused)
     }
+    /// Its clocks run: the department owes the next step. A decline waits on the street (or
+    /// the district), so its clocks stand still meanwhile.
+    pub fn clocks_run(self) -> bool {
+        matches!(
+            self,
+            SummonsStatus::Summoned | SummonsStatus::Signed | SummonsStatus::ReportedIn | SummonsStatus::Acting
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -572,7 +580,7 @@ impl Whistle {
         }
         self.summons
             .iter()
-            .filter(|s| !s.status.is_settled())
+            .filter(|s| s.status.clocks_run())
             .flat_map(|s| s.clocks.iter())
             .filter(|c| c.met_at.is_none() && !c.overdue)
             .map(|c| c.due)
@@ -856,7 +864,7 @@ pub fn decide(
             } else {
                 w.summons
                     .iter()
-                    .filter(|s| !s.status.is_settled())
+                    .filter(|s| s.status.clocks_run())
                     .flat_map(|s| s.clocks.iter().map(move |c| (s, c)))
                     .filter(|(_, c)| c.met_at.is_none() && !c.overdue && env.now >= c.due)
                     .map(|(s, c)| E::Overdue {

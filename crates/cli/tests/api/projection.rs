@@ -36,6 +36,26 @@ async fn folding_the_stored_events_reproduces_every_projected_case() {
     }
     assert_eq!(checked, 300);
 
+    // Whistles too: the demo blows some, and their stored events fold to their projection.
+    let whistles = app
+        .store
+        .list_whistles(
+            &district,
+            &Visibility::District(district.clone()),
+            &chuishao_store::WhistleFilter { page: 1, per_page: 200, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert!(whistles.total > 0, "the demo blows whistles");
+    for projected in whistles.items {
+        let (folded, events) = app.store.load_whistle(&district, projected.id).await.unwrap().expect("events");
+        assert_eq!(folded, projected);
+        assert_eq!(folded.version as usize, events.len());
+        let case = projected.case.as_ref().expect("the demo blows from cases");
+        let (c, _) = app.store.load_case(&district, case.id).await.unwrap().expect("its case");
+        assert_eq!(c.number, case.number);
+    }
+
     // The simulated history is varied: returns, extensions, reopenings, callbacks, overdue work.
     let count = |status: &str| {
         let f = CaseFilter {
