@@ -32,6 +32,8 @@ pub struct WhistleFilter {
     /// Whistles summoning this department.
     pub department: Option<String>,
     pub case: Option<CaseId>,
+    /// Only whistles with a department past a deadline (escalated to the district).
+    pub overdue: Option<bool>,
     /// Created at or after / before.
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
@@ -452,6 +454,9 @@ impl Store {
         }
         if let Some(c) = &filter.case {
             w.push("w.case_id = $?", Arg::Text(c.to_string()));
+        }
+        if let Some(b) = filter.overdue {
+            w.push("w.overdue = $?", Arg::Int(i64::from(b)));
         }
         if let Some(t) = filter.from {
             w.push("w.created_at >= $?", Arg::Int(to_ms(t)));

@@ -108,6 +108,8 @@ async fn a_street_blows_an_enforcement_whistle_from_a_case_and_rates_the_departm
     assert_eq!(overdue[0]["data"]["department"], CGZF);
     assert_eq!(overdue[0]["data"]["clock"], "sign");
     assert_eq!(overdue[0]["data"]["escalated_to"], json!(["district_supervisor"]));
+    let escalated = app.get(&supervisor, "/api/v1/whistles?overdue=true").await.body;
+    assert_eq!((escalated["total"].as_u64(), escalated["items"][0]["id"].as_str()), (Some(1), Some(id)));
 
     let r = dept_act(&app, &t_cgzf, &w, CGZF, "report-in", json!({"who": "x"})).await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "summons_invalid_state"));

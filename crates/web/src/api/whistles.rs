@@ -435,6 +435,8 @@ pub struct WhistleQuery {
     pub street: Option<String>,
     /// The case (id) the whistles were blown from.
     pub case: Option<String>,
+    /// Only whistles with a department past a deadline.
+    pub overdue: Option<bool>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -473,6 +475,7 @@ pub async fn list(
         street: q.street.clone(),
         department: q.department.clone(),
         case,
+        overdue: q.overdue,
         from: None,
         to: None,
         page,
