@@ -216,9 +216,10 @@ impl Clock {
     fn new(clock: SummonsClock, due: Timestamp) -> Self {
         Clock { clock, due, met_at: None, overdue: false }
     }
-    /// Met after it was due.
+    /// Met at or after the due instant — as for cases, the due instant itself is already late,
+    /// so `late` and the ticker's overdue agree.
     pub fn late(&self) -> bool {
-        self.met_at.is_some_and(|m| m > self.due)
+        self.met_at.is_some_and(|m| m >= self.due)
     }
 }
 
@@ -595,8 +596,12 @@ impl Whistle {
                 .any(|s| !s.status.is_settled() && s.clocks.iter().any(|c| c.overdue && c.met_at.is_none()))
     }
 
-    /// Who may read the whistle by being summoned: `dept:<id>`.
+    /// Who may read the whistle by being summoned: `dept:<id>` — once it is blown; a request the
+    /// street has not approved summons nobody yet.
     pub fn principals(&self) -> Vec<String> {
+        if matches!(self.status, WhistleStatus::Requested | WhistleStatus::Rejected) {
+            return vec![];
+        }
         self.summons.iter().map(|s| format!("dept:{}", s.department)).collect()
     }
 }
@@ -686,6 +691,9 @@ fn checked(new: &NewWhistle) -> Result<NewWhistle, WhistleError> {
     }
     if w.community.as_ref().is_some_and(|c| c.street() != w.street) {
         return Err(FieldError::unknown("community_code").into());
+    }
+    if w.level == WhistleLevel::Community && w.community.is_none() {
+        return Err(FieldError::required("community_code").into());
     }
     w.reason = required_text("reason", &w.reason, 2000)?;
     w.address = optional_text("address", w.address.as_deref(), 200)?;
@@ -823,10 +831,19 @@ pub fn decide(
         }
         C::Excuse { department, note } => {
             part(department, &[SummonsStatus::Declined, SummonsStatus::Escalated])?;
+            // What the street escalated is the district's to decide.
+            let escalated = w.summons_of(department).is_some_and(|s| s.status == SummonsStatus::Escalated);
+            if escalated && actor.role != Role::DistrictSupervisor {
+                return Err(denied());
+            }
             vec![E::Excused { department: department.clone(), note: optional_text("note", note.as_deref(), 1000)? }]
         }
         C::Escalate { department, note } => {
             part(department, &[SummonsStatus::Declined])?;
+            // The street escalates to the district; the district has no one above it here.
+            if actor.role != Role::StreetLeader {
+                return Err(denied());
+            }
             vec![E::Escalated { department: department.clone(), note: optional_text("note", note.as_deref(), 1000)? }]
         }
         C::Conclude { summary } => {

@@ -199,9 +199,11 @@ async fn a_community_requests_a_whistle_the_street_approves_and_declines_are_exc
     let w = r.body;
     assert_eq!((w["status"].as_str(), w["level"].as_str()), (Some("requested"), Some("community")));
     assert!(w["departments"][0]["clocks"].as_array().unwrap().is_empty(), "no clocks before approval");
+    // A request summons nobody until the street approves it.
     let t_zjw = app.login("zjw").await;
     let r = dept_act(&app, &t_zjw, &w, ZJW, "sign", json!({})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "whistle_invalid_state"));
+    assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "whistle_not_found"));
+    assert_eq!(app.get(&t_zjw, "/api/v1/inbox").await.body["total"], 0);
     assert_eq!(act(&app, &liaison, &w, "approve", json!({})).await.status, StatusCode::FORBIDDEN);
 
     app.clock.set(at("2026-11-27T16:00:00+08:00"));
@@ -216,6 +218,9 @@ async fn a_community_requests_a_whistle_the_street_approves_and_declines_are_exc
     assert_eq!(part(&r.body, ZJW)["status"], "declined");
     let r = act(&app, &leader, &w, "escalate", json!({"department": ZJW, "note": "请区里协调"})).await;
     assert_eq!(part(&r.body, ZJW)["status"], "escalated");
+    // Escalated, it is the district's to decide, not the street's.
+    let r = act(&app, &leader, &w, "excuse", json!({"department": ZJW})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "role_not_permitted"));
     let r = act(&app, &supervisor, &w, "excuse", json!({"department": ZJW})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(part(&r.body, ZJW)["status"], "excused");
