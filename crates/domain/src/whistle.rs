@@ -184,6 +184,15 @@ pub enum ReportMode {
     Meeting,
 }
 
+impl ReportMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportMode::OnSite => "on_site",
+            ReportMode::Meeting => "meeting",
+        }
+    }
+}
+
 /// Which clock of a summons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -196,18 +196,12 @@ fn whistle_view(
                 status_label: label(lang, "summons_status", s.status.as_str()),
                 clocks: clock_views(s, now, lang),
                 signed_at: s.signed_at.map(fmt_time),
-                report: s.report.as_ref().map(|r| {
-                    let mode = serde_json::to_value(r.mode)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
-                    ReportInView {
-                        mode_label: label(lang, "report_mode", &mode),
-                        mode,
-                        who: r.who.clone(),
-                        at: fmt_time(r.at),
-                        note: r.note.clone(),
-                    }
+                report: s.report.as_ref().map(|r| ReportInView {
+                    mode: r.mode.as_str().into(),
+                    mode_label: label(lang, "report_mode", r.mode.as_str()),
+                    who: r.who.clone(),
+                    at: fmt_time(r.at),
+                    note: r.note.clone(),
                 }),
                 actions: s
                     .actions
