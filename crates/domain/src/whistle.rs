@@ -602,7 +602,7 @@ impl Whistle {
             && self
                 .summons
                 .iter()
-                .any(|s| !s.status.is_settled() && s.clocks.iter().any(|c| c.overdue && c.met_at.is_none()))
+                .any(|s| s.status.clocks_run() && s.clocks.iter().any(|c| c.overdue && c.met_at.is_none()))
     }
 
     /// Who may read the whistle by being summoned: `dept:<id>` — once it is blown; a request the
@@ -1159,7 +1159,7 @@ pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64)]) -> W
             d.excused += u64::from(s.status == SummonsStatus::Excused);
             d.declined += u64::from(s.decline_reason.is_some());
             d.overdue_events += s.clocks.iter().filter(|c| c.overdue).count() as u64;
-            let on_time = |c: Option<&Clock>| c.is_some_and(|c| c.met_at.is_some_and(|m| m <= c.due));
+            let on_time = |c: Option<&Clock>| c.is_some_and(|c| c.met_at.is_some() && !c.late());
             d.signed_on_time += u64::from(on_time(s.clock(SummonsClock::Sign)));
             d.reported_in_on_time += u64::from(on_time(s.clock(SummonsClock::ReportIn)));
             if let (Some(r), Some(blown_at)) = (&s.report, w.blown_at) {
