@@ -98,3 +98,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         })
     }
 }
+
+/// A 400 naming a query parameter.
+pub fn bad_query(field: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field(field)
+}
+
+/// Checks `page` (from 1) and `per_page` (1–200, default 20).
+pub fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), ApiError> {
+    let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(20));
+    if page == 0 {
+        return Err(bad_query("page"));
+    }
+    if !(1..=200).contains(&per_page) {
+        return Err(bad_query("per_page"));
+    }
+    Ok((page, per_page))
+}
+
+/// Deserialises an action's fields from its JSON body, naming a bad field (422).
+pub fn fields<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(v).map_err(body_error)
+}
+
+/// Takes the optional `expected_version` (≥ 1) out of an action body, which must be an object.
+pub fn take_expected_version(v: &mut serde_json::Value) -> Result<Option<u64>, ApiError> {
+    let obj = v.as_object_mut().ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field("body").arg("detail", "object")
+    })?;
+    match obj.remove("expected_version") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(x) => x.as_u64().filter(|v| *v > 0).map(Some).ok_or_else(|| {
+            ApiError::from(chuishao_domain::FieldError::new(
+                "expected_version",
+                chuishao_domain::field::FieldRule::OutOfRange { min: 1, max: i64::MAX },
+            ))
+        }),
+    }
+}

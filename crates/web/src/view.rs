@@ -105,6 +105,18 @@ pub struct ActorView {
     pub role_label: String,
 }
 
+impl ActorView {
+    /// Officials act under their names; a resident's name is personal data and is masked.
+    pub fn of(by: &chuishao_domain::ActorRef, lang: Lang) -> ActorView {
+        ActorView {
+            id: by.user_id.clone(),
+            name: if by.role == Role::Resident { mask_name_value(&by.name) } else { by.name.clone() },
+            role: by.role.as_str().into(),
+            role_label: label(lang, "role", by.role.as_str()),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEntry {
     pub seq: u64,
@@ -277,13 +289,7 @@ pub fn timeline_entry(seq: u64, e: &CaseEvent, lang: Lang) -> TimelineEntry {
         kind: kind.into(),
         label: label(lang, "event", kind),
         at: fmt_time(e.at),
-        actor: ActorView {
-            id: e.by.user_id.clone(),
-            // Officials act under their names; a resident's name is personal data.
-            name: if e.by.role == Role::Resident { mask_name_value(&e.by.name) } else { e.by.name.clone() },
-            role: e.by.role.as_str().into(),
-            role_label: label(lang, "role", e.by.role.as_str()),
-        },
+        actor: ActorView::of(&e.by, lang),
         data,
     }
 }

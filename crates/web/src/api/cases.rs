@@ -1,6 +1,6 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{bad_query, fields as body, paging, take_expected_version, ApiJson, ApiQuery};
 use crate::i18n::Lang;
 use crate::view::{case_view, fmt_time, CaseView, Page};
 use crate::AppState;
@@ -13,14 +13,12 @@ use chuishao_domain::case::{
 };
 use chuishao_domain::catalog::Owner;
 use chuishao_domain::field::required_text;
-use chuishao_domain::field::FieldRule;
 use chuishao_domain::personal::{PersonName, Phone, Reporter};
 use chuishao_domain::{
     calendar, Actor, Case, CaseAction, CaseCommand, CaseId, CaseStatus, CommunityCode, DepartmentId, FieldError,
     RequestKind, Role, Scope, StreetCode, UnitId,
 };
 use chuishao_store::{CaseFilter, Visibility};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -191,10 +189,6 @@ pub struct ListQuery {
     pub per_page: Option<u32>,
 }
 
-fn bad_query(field: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field(field)
-}
-
 fn parse_bound(field: &str, s: &str, end_of_day: bool) -> ApiResult<chuishao_domain::Timestamp> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.to_utc());
@@ -223,14 +217,7 @@ pub async fn list(
     if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
         required_text("q", text, 200).map_err(|_| bad_query("q"))?;
     }
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if page == 0 {
-        return Err(bad_query("page"));
-    }
-    if !(1..=200).contains(&per_page) {
-        return Err(bad_query("per_page"));
-    }
+    let (page, per_page) = paging(q.page, q.per_page)?;
     let filter = CaseFilter {
         status,
         street: q.street.clone(),
@@ -409,10 +396,6 @@ struct AttachmentBody {
     sha256: Option<String>,
 }
 
-fn body<T: DeserializeOwned>(v: serde_json::Value) -> ApiResult<T> {
-    serde_path_to_error::deserialize(v).map_err(crate::extract::body_error)
-}
-
 /// Whom to dispatch to: the unit or department named, or else the duty item's owner.
 async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: DispatchBody) -> ApiResult<DispatchOrder> {
     let d = &actor.district;
@@ -579,15 +562,7 @@ pub async fn action(
     let action = CaseAction::parse(&action_name)
         .filter(|a| !matches!(a, CaseAction::Receive | CaseAction::Tick | CaseAction::RecordWhistle))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_action").arg("action", action_name.clone()))?;
-    let obj = v.as_object_mut().ok_or_else(|| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field("body").arg("detail", "object")
-    })?;
-    let expected_version = match obj.remove("expected_version") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(x) => Some(x.as_u64().filter(|v| *v > 0).ok_or_else(|| {
-            ApiError::from(FieldError::new("expected_version", FieldRule::OutOfRange { min: 1, max: i64::MAX }))
-        })?),
-    };
+    let expected_version = take_expected_version(&mut v)?;
     let actor = &user.actor;
     let (case, _) = visible_case(&state, actor, &id).await?;
     let command = command_for(&state, actor, &case, action, v).await?;

@@ -3,9 +3,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{body_error, ApiJson, ApiQuery};
+use crate::extract::{bad_query, fields as body, paging, take_expected_version as expected_version, ApiJson, ApiQuery};
 use crate::i18n::{label, Lang};
-use crate::view::{fmt_time, localize_times, ActorView, NamedRef, Page};
+use crate::view::{fmt_time, localize_times, ActorView, NamedRef, Page, TimelineEntry};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -20,7 +20,6 @@ use chuishao_domain::whistle::{
 };
 use chuishao_domain::{Actor, CaseId, CommunityCode, DeadlineSpec, DepartmentId, FieldError, Role, Scope, StreetCode};
 use chuishao_store::{StoredWhistleEvent, WhistleFilter};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -91,18 +90,6 @@ pub struct OpenActionView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct WhistleTimelineEntry {
-    pub seq: u64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub label: String,
-    pub at: String,
-    pub actor: ActorView,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct WhistleView {
     pub id: String,
     pub level: String,
@@ -132,7 +119,7 @@ pub struct WhistleView {
     pub version: u64,
     pub allowed_actions: Vec<OpenActionView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<Vec<WhistleTimelineEntry>>,
+    pub timeline: Option<Vec<TimelineEntry>>,
 }
 
 fn clock_views(s: &whistle::Summons, now: chuishao_domain::Timestamp, lang: Lang) -> Vec<ClockView> {
@@ -243,17 +230,12 @@ fn whistle_view(
                         m.remove("whistle");
                     }
                     localize_times(&mut data);
-                    WhistleTimelineEntry {
+                    TimelineEntry {
                         seq: e.seq,
                         kind: kind.into(),
                         label: label(lang, "whistle_event", kind),
                         at: fmt_time(e.event.at),
-                        actor: ActorView {
-                            id: e.event.by.user_id.clone(),
-                            name: e.event.by.name.clone(),
-                            role: e.event.by.role.as_str().into(),
-                            role_label: label(lang, "role", e.event.by.role.as_str()),
-                        },
+                        actor: ActorView::of(&e.event.by, lang),
                         data,
                     }
                 })
@@ -435,10 +417,6 @@ pub struct WhistleQuery {
     pub per_page: Option<u32>,
 }
 
-fn bad_query(field: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query").field(field)
-}
-
 /// Whistles you may see, newest first.
 #[utoipa::path(get, path = "/api/v1/whistles", params(WhistleQuery),
     responses((status = 200, body = Page<WhistleView>), (status = 400)), security(("bearer" = [])))]
@@ -452,14 +430,7 @@ pub async fn list(
     for s in q.status.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
         status.push(WhistleStatus::parse(s).ok_or_else(|| bad_query("status"))?);
     }
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    if page == 0 {
-        return Err(bad_query("page"));
-    }
-    if !(1..=200).contains(&per_page) {
-        return Err(bad_query("per_page"));
-    }
+    let (page, per_page) = paging(q.page, q.per_page)?;
     let case = match q.case.as_deref() {
         Some(c) => Some(CaseId::parse(c).ok_or_else(|| bad_query("case"))?),
         None => None,
@@ -555,26 +526,6 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, user: CurrentUser)
 }
 
 // ---- actions -------------------------------------------------------------------------------
-
-fn body<T: DeserializeOwned>(v: serde_json::Value) -> ApiResult<T> {
-    serde_path_to_error::deserialize(v).map_err(body_error)
-}
-
-/// Splits `expected_version` off an action body.
-fn expected_version(v: &mut serde_json::Value) -> ApiResult<Option<u64>> {
-    let obj = v.as_object_mut().ok_or_else(|| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").field("body").arg("detail", "object")
-    })?;
-    match obj.remove("expected_version") {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(x) => x.as_u64().filter(|v| *v > 0).map(Some).ok_or_else(|| {
-            ApiError::from(FieldError::new(
-                "expected_version",
-                chuishao_domain::field::FieldRule::OutOfRange { min: 1, max: i64::MAX },
-            ))
-        }),
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
