@@ -605,6 +605,11 @@ impl Whistle {
                 .any(|s| s.status.clocks_run() && s.clocks.iter().any(|c| c.overdue && c.met_at.is_none()))
     }
 
+    /// What went up to the district: overdue clocks and escalated declines, ever.
+    pub fn escalations(&self) -> usize {
+        self.summons.iter().map(|s| s.clocks.iter().filter(|c| c.overdue).count() + usize::from(s.escalated)).sum()
+    }
+
     /// Who may read the whistle by being summoned: `dept:<id>` — once it is blown; a request the
     /// street has not approved summons nobody yet.
     pub fn principals(&self) -> Vec<String> {
@@ -804,16 +809,21 @@ pub fn decide(
         }
         C::Sign { department } => {
             part(department, &[SummonsStatus::Summoned, SummonsStatus::Escalated])?;
-            vec![E::Signed { department: department.clone() }]
+            let mut events = late_part(w, department, SummonsClock::Sign, env.now);
+            events.push(E::Signed { department: department.clone() });
+            events
         }
         C::ReportIn { department, who, mode, note } => {
             part(department, &[SummonsStatus::Signed])?;
-            vec![E::ReportedIn {
+            let reported = E::ReportedIn {
                 department: department.clone(),
                 who: required_text("who", who, 200)?,
                 mode: *mode,
                 note: optional_text("note", note.as_deref(), 1000)?,
-            }]
+            };
+            let mut events = late_part(w, department, SummonsClock::ReportIn, env.now);
+            events.push(reported);
+            events
         }
         C::RecordAction { department, text, attachments } => {
             part(department, &[SummonsStatus::ReportedIn, SummonsStatus::Acting])?;
@@ -829,7 +839,11 @@ pub fn decide(
         }
         C::Finish { department, note } => {
             part(department, &[SummonsStatus::ReportedIn, SummonsStatus::Acting])?;
-            vec![E::Finished { department: department.clone(), note: optional_text("note", note.as_deref(), 1000)? }]
+            let finished =
+                E::Finished { department: department.clone(), note: optional_text("note", note.as_deref(), 1000)? };
+            let mut events = late_part(w, department, SummonsClock::Complete, env.now);
+            events.push(finished);
+            events
         }
         C::Decline { department, reason } => {
             part(
@@ -893,20 +907,36 @@ pub fn decide(
                     .filter(|s| s.status.clocks_run())
                     .flat_map(|s| s.clocks.iter().map(move |c| (s, c)))
                     .filter(|(_, c)| c.met_at.is_none() && !c.overdue && env.now >= c.due)
-                    .map(|(s, c)| E::Overdue {
-                        department: s.department.clone(),
-                        clock: c.clock,
-                        due: c.due,
-                        escalated_to: match c.clock {
-                            SummonsClock::Sign | SummonsClock::ReportIn => vec![Role::DistrictSupervisor],
-                            SummonsClock::Complete => vec![Role::StreetLeader, Role::DistrictSupervisor],
-                        },
-                    })
+                    .map(|(s, c)| overdue(&s.department, c))
                     .collect()
             }
         }
     };
     Ok(stamp(events))
+}
+
+/// The overdue event of a clock, escalated as the rules say: a late sign or report-in to the
+/// district supervisor; a late completion to the street leader and the district.
+fn overdue(department: &DepartmentId, c: &Clock) -> WhistleEventData {
+    WhistleEventData::Overdue {
+        department: department.clone(),
+        clock: c.clock,
+        due: c.due,
+        escalated_to: match c.clock {
+            SummonsClock::Sign | SummonsClock::ReportIn => vec![Role::DistrictSupervisor],
+            SummonsClock::Complete => vec![Role::StreetLeader, Role::DistrictSupervisor],
+        },
+    }
+}
+
+/// A part that acts after its due without the ticker having seen it yet: its overdue (and the
+/// escalation) goes on record first, so no lateness goes unreported between ticker passes.
+fn late_part(w: &Whistle, department: &DepartmentId, clock: SummonsClock, now: Timestamp) -> Vec<WhistleEventData> {
+    w.summons_of(department)
+        .and_then(|s| s.clock(clock))
+        .filter(|c| c.met_at.is_none() && !c.overdue && now >= c.due)
+        .map(|c| vec![overdue(department, c)])
+        .unwrap_or_default()
 }
 
 fn summons_from(orders: &[SummonsOrder], dues: Option<&Dues>) -> Vec<Summons> {
@@ -1067,12 +1097,12 @@ pub struct StreetWhistleFigures {
     pub street: StreetCode,
     /// Cases received in the period.
     pub cases: u64,
-    /// Whistles blown in the period (requests not yet approved or rejected do not count).
-    pub whistles: u64,
-    /// Of those, blown from one of the street's cases.
-    pub whistles_from_cases: u64,
+    /// Of those, cases some whistle was blown for.
+    pub cases_whistled: u64,
     /// 吹哨率: the share of the street's cases that needed a whistle.
     pub whistle_rate: Option<f64>,
+    /// Whistles blown (or approved) in the period, from cases or standalone.
+    pub whistles: u64,
     pub by_kind: std::collections::BTreeMap<String, u64>,
 }
 
@@ -1083,14 +1113,16 @@ pub struct DepartmentWhistleFigures {
     pub name: String,
     pub summoned: u64,
     pub excused: u64,
+    pub declined: u64,
+    /// Parts (not excused) whose sign clock was met or is past due — what the rate is over.
+    pub sign_counted: u64,
     pub signed_on_time: u64,
+    pub report_in_counted: u64,
     pub reported_in_on_time: u64,
-    /// On-time shares over the summons not excused.
     pub sign_rate: Option<f64>,
     pub report_in_rate: Option<f64>,
     /// Minutes from the whistle to the department reporting in, median.
-    pub median_report_in_minutes: Option<i64>,
-    pub declined: u64,
+    pub median_report_in_minutes: Option<f64>,
     pub overdue_events: u64,
     pub ratings: std::collections::BTreeMap<String, u64>,
 }
@@ -1101,40 +1133,37 @@ pub struct WhistleFigures {
     pub departments: Vec<DepartmentWhistleFigures>,
 }
 
-/// The whistle figures of a period from the whistles blown in it and each street's case count.
-pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64)]) -> WhistleFigures {
+/// The whistle figures of a period, from the whistles blown in it and, per street, the cases
+/// received in it and how many of those a whistle was blown for. A clock counts towards a rate
+/// once it is met or past due at `now`; excused parts do not count.
+pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64, u64)], now: Timestamp) -> WhistleFigures {
     use std::collections::BTreeMap;
-    let blown: Vec<&Whistle> =
-        whistles.iter().filter(|w| matches!(w.status, WhistleStatus::Active | WhistleStatus::Concluded)).collect();
-    let mut streets: BTreeMap<StreetCode, StreetWhistleFigures> = cases_by_street
-        .iter()
-        .map(|(s, n)| {
-            (
-                s.clone(),
-                StreetWhistleFigures {
-                    street: s.clone(),
-                    cases: *n,
-                    whistles: 0,
-                    whistles_from_cases: 0,
-                    whistle_rate: None,
-                    by_kind: BTreeMap::new(),
-                },
-            )
-        })
-        .collect();
-    let mut departments: BTreeMap<DepartmentId, (DepartmentWhistleFigures, Vec<i64>)> = BTreeMap::new();
-    for w in &blown {
-        let f = streets.entry(w.street.clone()).or_insert_with(|| StreetWhistleFigures {
-            street: w.street.clone(),
+    let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
+    let mut streets: BTreeMap<StreetCode, StreetWhistleFigures> = BTreeMap::new();
+    let street = |streets: &mut BTreeMap<StreetCode, StreetWhistleFigures>, s: &StreetCode| {
+        streets.entry(s.clone()).or_insert_with(|| StreetWhistleFigures {
+            street: s.clone(),
             cases: 0,
-            whistles: 0,
-            whistles_from_cases: 0,
+            cases_whistled: 0,
             whistle_rate: None,
+            whistles: 0,
             by_kind: BTreeMap::new(),
         });
-        f.whistles += 1;
-        f.whistles_from_cases += u64::from(w.case.is_some());
-        *f.by_kind.entry(w.kind.clone()).or_insert(0) += 1;
+    };
+    for (s, cases, whistled) in cases_by_street {
+        street(&mut streets, s);
+        if let Some(f) = streets.get_mut(s) {
+            f.cases = *cases;
+            f.cases_whistled = *whistled;
+        }
+    }
+    let mut departments: BTreeMap<DepartmentId, (DepartmentWhistleFigures, Vec<i64>)> = BTreeMap::new();
+    for w in whistles.iter().filter(|w| matches!(w.status, WhistleStatus::Active | WhistleStatus::Concluded)) {
+        street(&mut streets, &w.street);
+        if let Some(f) = streets.get_mut(&w.street) {
+            f.whistles += 1;
+            *f.by_kind.entry(w.kind.clone()).or_insert(0) += 1;
+        }
         for s in &w.summons {
             let (d, minutes) = departments.entry(s.department.clone()).or_insert_with(|| {
                 (
@@ -1143,12 +1172,14 @@ pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64)]) -> W
                         name: s.name.clone(),
                         summoned: 0,
                         excused: 0,
+                        declined: 0,
+                        sign_counted: 0,
                         signed_on_time: 0,
+                        report_in_counted: 0,
                         reported_in_on_time: 0,
                         sign_rate: None,
                         report_in_rate: None,
                         median_report_in_minutes: None,
-                        declined: 0,
                         overdue_events: 0,
                         ratings: BTreeMap::new(),
                     },
@@ -1156,37 +1187,50 @@ pub fn figures(whistles: &[Whistle], cases_by_street: &[(StreetCode, u64)]) -> W
                 )
             });
             d.summoned += 1;
-            d.excused += u64::from(s.status == SummonsStatus::Excused);
             d.declined += u64::from(s.decline_reason.is_some());
             d.overdue_events += s.clocks.iter().filter(|c| c.overdue).count() as u64;
-            let on_time = |c: Option<&Clock>| c.is_some_and(|c| c.met_at.is_some() && !c.late());
-            d.signed_on_time += u64::from(on_time(s.clock(SummonsClock::Sign)));
-            d.reported_in_on_time += u64::from(on_time(s.clock(SummonsClock::ReportIn)));
-            if let (Some(r), Some(blown_at)) = (&s.report, w.blown_at) {
-                minutes.push((r.at - blown_at).num_minutes());
-            }
             if let Some(r) = &s.rating {
                 *d.ratings.entry(r.satisfaction.as_str().to_string()).or_insert(0) += 1;
             }
+            if s.status == SummonsStatus::Excused {
+                d.excused += 1;
+                continue;
+            }
+            let tally = |c: Option<&Clock>| match c {
+                Some(c) if c.met_at.is_some() || now >= c.due => (1, u64::from(c.met_at.is_some() && !c.late())),
+                _ => (0, 0),
+            };
+            let (counted, on_time) = tally(s.clock(SummonsClock::Sign));
+            d.sign_counted += counted;
+            d.signed_on_time += on_time;
+            let (counted, on_time) = tally(s.clock(SummonsClock::ReportIn));
+            d.report_in_counted += counted;
+            d.reported_in_on_time += on_time;
+            if let (Some(r), Some(blown_at)) = (&s.report, w.blown_at) {
+                minutes.push((r.at - blown_at).num_minutes());
+            }
         }
     }
-    let share = |n: u64, of: u64| (of > 0).then(|| n as f64 / of as f64);
     WhistleFigures {
         streets: streets
             .into_values()
             .map(|mut f| {
-                f.whistle_rate = share(f.whistles_from_cases, f.cases);
+                f.whistle_rate = share(f.cases_whistled, f.cases);
                 f
             })
             .collect(),
         departments: departments
             .into_values()
             .map(|(mut d, mut minutes)| {
-                let counted = d.summoned - d.excused;
-                d.sign_rate = share(d.signed_on_time, counted);
-                d.report_in_rate = share(d.reported_in_on_time, counted);
+                d.sign_rate = share(d.signed_on_time, d.sign_counted);
+                d.report_in_rate = share(d.reported_in_on_time, d.report_in_counted);
                 minutes.sort_unstable();
-                d.median_report_in_minutes = (!minutes.is_empty()).then(|| minutes[minutes.len() / 2]);
+                let n = minutes.len();
+                d.median_report_in_minutes = match n {
+                    0 => None,
+                    _ if n % 2 == 1 => Some(minutes[n / 2] as f64),
+                    _ => Some((minutes[n / 2 - 1] + minutes[n / 2]) as f64 / 2.0),
+                };
                 d
             })
             .collect(),

@@ -208,10 +208,14 @@ fn update_projection_sql() -> String {
 }
 
 /// Whether a client that saw `expected` still sees the case as it is: either nothing happened
-/// since, or only the system's own deadline alerts did.
+/// since, or only what changes nothing of its handling did — the system's deadline alerts and
+/// the notes of whistles blown or concluded for it.
 fn current_for(expected: u64, actual: u64, events: &[StoredEvent]) -> bool {
-    expected == actual
-        || (expected < actual && events.iter().filter(|e| e.seq > expected).all(|e| e.event.by.role == Role::System))
+    let incidental = |e: &StoredEvent| {
+        e.event.by.role == Role::System
+            || matches!(e.event.data, CaseEventData::WhistleBlown(_) | CaseEventData::WhistleConcluded(_))
+    };
+    expected == actual || (expected < actual && events.iter().filter(|e| e.seq > expected).all(incidental))
 }
 
 /// The writes of one append, inside the caller's transaction: the events at `from_version + 1…`

@@ -32,8 +32,10 @@ pub struct WhistleFilter {
     /// Whistles summoning this department.
     pub department: Option<String>,
     pub case: Option<CaseId>,
-    /// Only whistles with a department past a deadline (escalated to the district).
+    /// Only whistles with a running part past a deadline now.
     pub overdue: Option<bool>,
+    /// Only whistles that sent something up to the district (an overdue or an escalated decline).
+    pub escalated: Option<bool>,
     /// Created at or after / before.
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
@@ -47,7 +49,7 @@ pub struct WhistlePage {
     pub total: u64,
 }
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "district",
     "id",
     "street",
@@ -60,6 +62,7 @@ const COLUMNS: [&str; 16] = [
     "blown_at",
     "concluded_at",
     "overdue",
+    "escalations",
     "next_alert_at",
     "version",
     "state",
@@ -102,6 +105,7 @@ fn bind_projection<'q>(
         .bind(w.blown_at.map(to_ms))
         .bind(w.concluded_at.map(to_ms))
         .bind(i64::from(w.is_overdue()))
+        .bind(w.escalations() as i64)
         .bind(w.next_alert_at().map(to_ms))
         .bind(w.version as i64)
         .bind(state)
@@ -374,7 +378,11 @@ impl Store {
             }
             let after = new_events.iter().fold(Some(before.clone()), whistle::evolve).ok_or(WhistleError::NotFound)?;
             let case_note = match (&after.case, command) {
-                (Some(c), WhistleCommand::Approve { .. }) => Some((c.id, note(&after, None))),
+                // A request approved after its case ended goes ahead without a note on the case.
+                (Some(c), WhistleCommand::Approve { .. }) => {
+                    let open = self.load_case(&actor.district, c.id).await?.is_some_and(|(c, _)| c.is_open());
+                    open.then(|| (c.id, note(&after, None)))
+                }
                 (Some(c), WhistleCommand::Conclude { .. }) => Some((c.id, note(&after, after.summary.clone()))),
                 _ => None,
             };
@@ -458,6 +466,11 @@ impl Store {
         if let Some(b) = filter.overdue {
             w.push("w.overdue = $?", Arg::Int(i64::from(b)));
         }
+        match filter.escalated {
+            Some(true) => w.push("w.escalations > $?", Arg::Int(0)),
+            Some(false) => w.push("w.escalations = $?", Arg::Int(0)),
+            None => {}
+        }
         if let Some(t) = filter.from {
             w.push("w.created_at >= $?", Arg::Int(to_ms(t)));
         }
@@ -480,7 +493,7 @@ impl Store {
         Ok(WhistlePage { items, total: total as u64 })
     }
 
-    /// Every whistle of a district created in [from, to), for metrics.
+    /// Every whistle of a district blown (or approved) in [from, to), for metrics.
     pub async fn whistles_between(
         &self,
         district: &DistrictCode,
@@ -488,7 +501,7 @@ impl Store {
         to: Timestamp,
     ) -> Result<Vec<Whistle>, StoreError> {
         let rows = sqlx::query(
-            "SELECT state FROM whistles WHERE district = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at",
+            "SELECT state FROM whistles WHERE district = $1 AND blown_at >= $2 AND blown_at < $3 ORDER BY blown_at",
         )
         .bind(district.as_str())
         .bind(to_ms(from))
@@ -498,23 +511,34 @@ impl Store {
         rows.iter().map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?)).collect()
     }
 
-    /// Cases received in [from, to) per street: (street code, count).
+    /// Cases received in [from, to) per street: (street, cases, of which some whistle was blown for).
     pub async fn case_counts_by_street(
         &self,
         district: &DistrictCode,
         from: Timestamp,
         to: Timestamp,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
+    ) -> Result<Vec<(String, u64, u64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT street, COUNT(*) AS n FROM cases WHERE district = $1 AND received_at >= $2 AND received_at < $3 \
-             GROUP BY street ORDER BY street",
+            "SELECT c.street AS street, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM whistles w WHERE w.district = c.district \
+                 AND w.case_id = c.id AND w.status IN ('active', 'concluded')) THEN 1 ELSE 0 END) AS BIGINT) AS whistled \
+             FROM cases c WHERE c.district = $1 AND c.received_at >= $2 AND c.received_at < $3 \
+             GROUP BY c.street ORDER BY c.street",
         )
         .bind(district.as_str())
         .bind(to_ms(from))
         .bind(to_ms(to))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get("street")?, r.try_get::<i64, _>("n")? as u64))).collect()
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("street")?,
+                    r.try_get::<i64, _>("n")? as u64,
+                    r.try_get::<Option<i64>, _>("whistled")?.unwrap_or(0) as u64,
+                ))
+            })
+            .collect()
     }
 
     pub(crate) async fn whistles_due_for_tick(

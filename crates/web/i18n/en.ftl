@@ -223,3 +223,4 @@ error-unknown_whistle_kind = No whistle kind { $kind }
 expected-unique_departments = departments without repeats
 expected-deadline_spec = a deadline such as 30m, 24h or 5wd
 expected-snake_case_key = lowercase letters and underscores
+error-case_closed = The case is { $status }; no whistle can be blown for it

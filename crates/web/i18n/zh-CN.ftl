@@ -223,3 +223,4 @@ error-unknown_whistle_kind = 吹哨类型不存在：{ $kind }
 expected-unique_departments = 不重复的部门
 expected-deadline_spec = 时限格式（如 30m、24h、5wd）
 expected-snake_case_key = 小写字母和下划线
+error-case_closed = 诉求已“{ $status }”，不能再为它吹哨

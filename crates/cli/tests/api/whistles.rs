@@ -117,6 +117,10 @@ async fn a_street_blows_an_enforcement_whistle_from_a_case_and_rates_the_departm
     let r = dept_act(&app, &t_cgzf, &w, CGZF, "sign", json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(part(&r.body, CGZF)["clocks"][0]["late"], true);
+    // No longer overdue now, but the escalation stays on the district's list.
+    assert_eq!(app.get(&supervisor, "/api/v1/whistles?overdue=true").await.body["total"], 0);
+    let escalated = app.get(&supervisor, "/api/v1/whistles?escalated=true").await.body;
+    assert_eq!((escalated["total"].as_u64(), escalated["items"][0]["escalations"].as_u64()), (Some(1), Some(1)));
 
     for (t, d) in [(&t_cgzf, CGZF), (&t_ghzr, GHZR), (&t_zjw, ZJW)] {
         let r = dept_act(&app, t, &w, d, "report-in", json!({"who": "执法队王队长等3人", "mode": "on_site"})).await;
@@ -162,7 +166,8 @@ async fn a_street_blows_an_enforcement_whistle_from_a_case_and_rates_the_departm
     let m = app.get(&supervisor, "/api/v1/metrics/whistles?month=2026-11").await;
     assert_eq!(m.status, StatusCode::OK, "{}", m.body);
     let street = m.body["streets"].as_array().unwrap().iter().find(|s| s["street"]["code"] == DZM).unwrap().clone();
-    assert_eq!((street["cases"].as_u64(), street["whistles_from_cases"].as_u64()), (Some(1), Some(1)));
+    assert_eq!((street["cases"].as_u64(), street["cases_whistled"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(street["whistles"], 1);
     assert_eq!(street["whistle_rate"], 1.0);
     assert_eq!(street["by_kind"]["enforcement"], 1);
     let dept = |id: &str| {
@@ -174,7 +179,14 @@ async fn a_street_blows_an_enforcement_whistle_from_a_case_and_rates_the_departm
     assert_eq!(dept(GHZR)["report_in_rate"], 1.0);
     assert_eq!(dept(CGZF)["ratings"]["basically_satisfied"]["count"], 1);
     assert_eq!(dept(ZJW)["ratings"]["satisfied"]["count"], 1);
-    assert!(dept(GHZR)["median_report_in_minutes"].as_i64().unwrap() >= 0);
+    assert!(dept(GHZR)["median_report_in_minutes"].as_f64().unwrap() >= 0.0);
+    // A street's leader sees its own row; a department its own.
+    let own = app.get(&leader, "/api/v1/metrics/whistles?month=2026-11").await.body;
+    assert!(own["streets"].as_array().unwrap().iter().all(|s| s["street"]["code"] == DZM));
+    let own = app.get(&t_ghzr, "/api/v1/metrics/whistles?month=2026-11").await.body;
+    assert!(own["streets"].as_array().unwrap().is_empty());
+    assert_eq!(own["departments"].as_array().unwrap().len(), 1);
+    assert_eq!(own["departments"][0]["department"]["code"], GHZR);
     assert_eq!(app.get(&supervisor, "/api/v1/metrics/whistles?month=11-2026").await.status, StatusCode::BAD_REQUEST);
     let resident = app.login("resident").await;
     assert_eq!(app.get(&resident, "/api/v1/metrics/whistles").await.status, StatusCode::FORBIDDEN);
@@ -274,4 +286,54 @@ async fn whistle_kinds_are_versioned_data_that_admins_edit() {
     assert_eq!(w["policy_version"], 2);
     assert_eq!(part(&w, "dc-waterworks")["clocks"][0]["due"], "2026-11-27T09:10:00+08:00");
     assert_eq!(part(&w, "dc-waterworks")["clocks"].as_array().unwrap().len(), 2, "no completion clock");
+}
+
+#[tokio::test]
+async fn lateness_is_reported_even_between_ticker_passes_and_whistles_do_not_make_case_clients_stale() {
+    let app = spawn_app().await;
+    with_departments(&app).await;
+    let dispatcher = app.login("dispatcher").await;
+    let leader = app.login("street_leader").await;
+    let case = app.new_case(&dispatcher, json!({"duty_item": "C-001"})).await;
+    let seen = app.ok(&dispatcher, &case, "dispatch", json!({"unit": CITY_OFFICE})).await["version"].clone();
+    let blow = json!({"case_id": case["id"], "kind": "enforcement", "reason": "需执法", "departments": [{"department": CGZF, "task": "执法"}]});
+    let w = app.post(&leader, "/api/v1/whistles", blow).await.body;
+    // The whistle's note on the case does not make the dispatcher's view of it stale.
+    let r = app.act(&dispatcher, &case, "add-note", json!({"text": "已吹哨", "expected_version": seen})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Signed at 10:00:30 — past the 10:00 due, before any ticker pass: reported all the same.
+    app.clock.set(at("2026-11-27T10:00:30+08:00"));
+    let t_cgzf = app.login("cgzf").await;
+    let r = dept_act(&app, &t_cgzf, &w, CGZF, "sign", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let id = w["id"].as_str().unwrap();
+    let seen = app.get(&leader, &format!("/api/v1/whistles/{id}")).await.body;
+    let types: Vec<&str> = seen["timeline"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["blown", "overdue", "signed"]);
+    assert_eq!(app.store.tick(app.state.now(), &app.state.calendar()).await.unwrap(), 0, "not twice");
+
+    // A request raised from a case that has since been closed: approved without a case note;
+    // and no whistle can be blown for a closed case.
+    let liaison = app.login("liaison").await;
+    let consult = app.new_case(&dispatcher, json!({"kind": "consult", "text": "咨询加装电梯政策"})).await;
+    let req = app
+        .post(&liaison, "/api/v1/whistles", json!({"case_id": consult["id"], "kind": "coordination", "reason": "加装电梯协调", "departments": [{"department": ZJW, "task": "指导"}]}))
+        .await;
+    assert_eq!(req.status, StatusCode::CREATED, "{}", req.body);
+    let dispatcher = app.login("dispatcher").await;
+    app.ok(&dispatcher, &consult, "answer-directly", json!({"answer": "已答复政策"})).await;
+    app.ok(&dispatcher, &consult, "close", json!({})).await;
+    let leader = app.login("street_leader").await;
+    let approved = act(&app, &leader, &req.body, "approve", json!({})).await;
+    assert_eq!(
+        (approved.status, approved.body["status"].as_str()),
+        (StatusCode::OK, Some("active")),
+        "{}",
+        approved.body
+    );
+    let r = app
+        .post(&leader, "/api/v1/whistles", json!({"case_id": consult["id"], "kind": "coordination", "reason": "再次协调", "departments": [{"department": ZJW, "task": "指导"}]}))
+        .await;
+    assert_eq!((r.status, r.code(), r.body["field"].as_str()), (StatusCode::CONFLICT, "case_closed", Some("case_id")));
 }

@@ -38,7 +38,8 @@ CREATE TABLE whistles (
     created_at BIGINT NOT NULL,
     blown_at BIGINT,
     concluded_at BIGINT,
-    overdue BIGINT NOT NULL, -- 0/1
+    overdue BIGINT NOT NULL, -- 0/1: a running part is past a deadline now
+    escalations BIGINT NOT NULL, -- overdue events and escalated declines, ever
     next_alert_at BIGINT,
     version BIGINT NOT NULL,
     state TEXT NOT NULL, -- the folded Whistle as JSON

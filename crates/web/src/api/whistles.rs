@@ -115,6 +115,8 @@ pub struct WhistleView {
     pub overdue: bool,
     /// Departments not yet done or excused.
     pub outstanding: u32,
+    /// Overdue clocks and escalated declines: what went up to the district.
+    pub escalations: u32,
     pub departments: Vec<SummonsView>,
     pub version: u64,
     pub allowed_actions: Vec<OpenActionView>,
@@ -172,6 +174,7 @@ fn whistle_view(
         rejection_reason: w.rejection_reason.clone(),
         overdue: w.is_overdue(),
         outstanding: w.outstanding() as u32,
+        escalations: w.escalations() as u32,
         departments: w
             .summons
             .iter()
@@ -321,6 +324,11 @@ pub async fn create(
         }
         .filter(|c| can_see_case(actor, c))
         .ok_or_else(|| ApiError::from(FieldError::unknown("case_id")))?;
+        if !case.is_open() {
+            return Err(ApiError::new(StatusCode::CONFLICT, "case_closed")
+                .field("case_id")
+                .key_arg("status", format!("status-{}", case.status.as_str())));
+        }
         case_ref = Some(CaseRef { id: case.id, number: case.number.clone() });
         (case.street, case.community)
     } else if let Some(c) = req.community_code.as_deref() {
@@ -411,8 +419,10 @@ pub struct WhistleQuery {
     pub street: Option<String>,
     /// The case (id) the whistles were blown from.
     pub case: Option<String>,
-    /// Only whistles with a department past a deadline.
+    /// Only whistles with a running part past a deadline now.
     pub overdue: Option<bool>,
+    /// Only whistles that sent something up to the district (an overdue or an escalated decline).
+    pub escalated: Option<bool>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -441,6 +451,7 @@ pub async fn list(
         department: q.department.clone(),
         case,
         overdue: q.overdue,
+        escalated: q.escalated,
         from: None,
         to: None,
         page,
@@ -818,20 +829,27 @@ pub async fn metrics(
     let d = &user.actor.district;
     let whistles = state.store.whistles_between(d, from, to).await?;
     let counts = state.store.case_counts_by_street(d, from, to).await?;
-    let counts: Vec<(StreetCode, u64)> =
-        counts.into_iter().filter_map(|(s, n)| StreetCode::parse(&s).ok().map(|s| (s, n))).collect();
-    let figures = whistle::figures(&whistles, &counts);
+    let counts: Vec<(StreetCode, u64, u64)> =
+        counts.into_iter().filter_map(|(s, n, w)| StreetCode::parse(&s).ok().map(|s| (s, n, w))).collect();
+    let figures = whistle::figures(&whistles, &counts, state.now());
+    // A street sees its own row, a department its own; the district sees all.
+    let (own_street, own_department) = match &user.actor.scope {
+        Scope::Street { code } => (Some(code.clone()), None),
+        Scope::Department { id } => (None, Some(id.clone())),
+        _ => (None, None),
+    };
     let names = state.names();
     let streets = figures
         .streets
         .iter()
+        .filter(|s| own_street.as_ref().is_none_or(|o| *o == s.street) && own_department.is_none())
         .map(|s| {
             serde_json::json!({
                 "street": {"code": s.street.to_string(), "name": names.name_of(s.street.as_str())},
                 "cases": s.cases,
-                "whistles": s.whistles,
-                "whistles_from_cases": s.whistles_from_cases,
+                "cases_whistled": s.cases_whistled,
                 "whistle_rate": s.whistle_rate,
+                "whistles": s.whistles,
                 "by_kind": s.by_kind,
             })
         })
@@ -839,19 +857,24 @@ pub async fn metrics(
     let departments = figures
         .departments
         .iter()
+        .filter(|f| own_department.as_ref().is_none_or(|o| *o == f.department))
         .map(|f| {
-            let ratings: serde_json::Map<String, serde_json::Value> = ["satisfied", "basically_satisfied", "dissatisfied"]
-                .iter()
-                .map(|k| {
-                    (k.to_string(), serde_json::json!({"count": f.ratings.get(*k).copied().unwrap_or(0), "label": label(lang, "satisfaction", k)}))
-                })
-                .collect();
+            let ratings: serde_json::Map<String, serde_json::Value> =
+                ["satisfied", "basically_satisfied", "dissatisfied"]
+                    .iter()
+                    .map(|k| {
+                        let count = f.ratings.get(*k).copied().unwrap_or(0);
+                        (k.to_string(), serde_json::json!({"count": count, "label": label(lang, "satisfaction", k)}))
+                    })
+                    .collect();
             serde_json::json!({
                 "department": {"code": f.department.to_string(), "name": f.name},
                 "summoned": f.summoned,
                 "excused": f.excused,
                 "declined": f.declined,
+                "sign_counted": f.sign_counted,
                 "signed_on_time": f.signed_on_time,
+                "report_in_counted": f.report_in_counted,
                 "reported_in_on_time": f.reported_in_on_time,
                 "sign_rate": f.sign_rate,
                 "report_in_rate": f.report_in_rate,
