@@ -12,8 +12,8 @@ use chuishao_domain::org::Unit;
 use chuishao_domain::personal::{PersonName, Phone, Reporter};
 use chuishao_domain::whistle::WhistleEvent;
 use chuishao_domain::{
-    calendar, Actor, Case, CaseCommand, CaseEvent, CaseId, DistrictCode, RequestKind, Role, Scope, StreetCode,
-    Timestamp, WorkCalendar,
+    calendar, Actor, Case, CaseCommand, CaseEvent, CaseId, CommunityCode, DistrictCode, RequestKind, Role, Scope,
+    StreetCode, Timestamp, WorkCalendar,
 };
 use chuishao_store::{NewUser, OrgData, Store};
 use rand::seq::SliceRandom;
@@ -206,6 +206,7 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
             sim.case(number, t)
         })
         .collect();
+    sim.open_whistles_for_the_demo_street();
     Simulation { cases, whistles: sim.whistles }
 }
 
@@ -665,6 +666,62 @@ impl Sim<'_> {
             t = self.minutes(t, 30, 1440);
             run.apply(CaseCommand::Close { note: None }, dispatcher, t);
             return;
+        }
+    }
+
+    /// Two whistles still open in 东直门街道 as the demo starts, so the demo accounts have live
+    /// work: a burst main minutes ago, and a lift-installation coordination this morning.
+    fn open_whistles_for_the_demo_street(&mut self) {
+        use chuishao_domain::whistle::{self as wh, NewWhistle, SummonsOrder, WhistleCommand, WhistleId, WhistleLevel};
+        let Ok(street) = StreetCode::parse(DEMO_STREET) else { return };
+        let community = CommunityCode::parse(DEMO_COMMUNITY).ok();
+        let leader = self.leader(&street);
+        let plans = [
+            (
+                "emergency",
+                "东直门南大街主供水管爆裂，路面积水",
+                5,
+                vec![("dc-waterworks", "关阀抢修"), ("dc-jgzd", "交通疏导")],
+            ),
+            (
+                "coordination",
+                "十字坡社区老楼加装电梯，需迁改管线",
+                40,
+                vec![("dc-waterworks", "供水管线迁改"), ("dc-zjw", "审批指导")],
+            ),
+        ];
+        for (kind, reason, minutes_ago, depts) in plans {
+            let Some(policy) = wh::default_policies().into_iter().find(|p| p.kind == kind) else { continue };
+            let departments = depts
+                .iter()
+                .filter_map(|(id, task)| {
+                    let d = self.org.departments.iter().find(|d| d.id.as_str() == *id)?;
+                    Some(SummonsOrder { department: d.id.clone(), name: d.name.clone(), task: task.to_string() })
+                })
+                .collect();
+            let new = NewWhistle {
+                id: WhistleId(uuid::Builder::from_random_bytes(self.rng.gen()).into_uuid()),
+                district: self.org.district.code.clone(),
+                street: street.clone(),
+                community: community.clone(),
+                case: None,
+                level: WhistleLevel::Street,
+                policy,
+                reason: reason.into(),
+                address: None,
+                location: None,
+                departments,
+            };
+            let mut w = WhistleRun {
+                state: None,
+                events: vec![],
+                calendar: self.calendar,
+                now: self.now,
+                district: self.org.district.code.clone(),
+            };
+            if w.apply(WhistleCommand::Blow(Box::new(new)), &leader, self.now - Duration::minutes(minutes_ago)) {
+                self.whistles.push(w.events);
+            }
         }
     }
 
