@@ -206,7 +206,9 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
             sim.case(number, t)
         })
         .collect();
-    sim.open_whistles_for_the_demo_street();
+    if options.cases > 0 {
+        sim.open_whistles_for_the_demo_street();
+    }
     Simulation { cases, whistles: sim.whistles }
 }
 

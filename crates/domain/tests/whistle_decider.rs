@@ -13,7 +13,7 @@ use chuishao_domain::case::{AttachmentMeta, CaseId, GeoPoint, Satisfaction};
 use chuishao_domain::field::{FieldError, FieldRule};
 use chuishao_domain::org::{CommunityCode, DepartmentId, DistrictCode, StreetCode, UnitId};
 use chuishao_domain::whistle::{
-    can_see, decide, default_policies, evolve, fold, CaseRef, Dues, Env, NewWhistle, ReportMode, SummonsClock,
+    can_see, decide, default_policies, evolve, figures, fold, CaseRef, Dues, Env, NewWhistle, ReportMode, SummonsClock,
     SummonsOrder, SummonsStatus, Whistle, WhistleAction, WhistleCommand, WhistleError, WhistleEvent, WhistleEventData,
     WhistleId, WhistleLevel, WhistlePolicy, WhistleStatus,
 };
@@ -418,7 +418,8 @@ fn enforcement_whistle_from_a_case_runs_to_conclusion_and_one_rating_per_departm
     assert_eq!((r.mode, r.at), (ReportMode::OnSite, at("2026-11-27T10:30:00+08:00")));
     assert_eq!(sim.summons(CGZF), SummonsStatus::ReportedIn);
 
-    sim.ok("2026-11-27T11:30:00+08:00", &staff_of(ZJW), sign(ZJW));
+    let ev = sim.ok("2026-11-27T11:30:00+08:00", &staff_of(ZJW), sign(ZJW));
+    assert_eq!(types(&ev), ["signed"], "the ticker already reported it: no second overdue");
     let c = sim.clock(ZJW, Sign);
     assert!(c.late() && c.overdue, "signed late: {c:?}");
     assert_eq!(c.met_at, Some(at("2026-11-27T11:30:00+08:00")));
@@ -1089,8 +1090,10 @@ fn an_escalated_department_may_sign_again_and_carry_on() {
     sim.ok("2026-11-27T09:15:00+08:00", &staff_of(CGZF), sign(CGZF));
     sim.ok("2026-11-27T09:30:00+08:00", &staff_of(CGZF), decline(CGZF, "应由房管部门处理"));
     sim.ok("2026-11-27T09:40:00+08:00", &leader(), escalate(CGZF));
-    // The district supervisor tells the department it is theirs after all: it signs again.
-    sim.ok("2026-11-27T11:00:00+08:00", &staff_of(CGZF), sign(CGZF));
+    // The district supervisor tells the department it is theirs after all: it signs again. It is
+    // past the 10:00 sign due, but its sign clock was met on time at 09:15: nothing is late.
+    let ev = sim.ok("2026-11-27T11:00:00+08:00", &staff_of(CGZF), sign(CGZF));
+    assert_eq!(types(&ev), ["signed"], "no overdue for a clock met on time");
     let s = sim.w().summons_of(&dept(CGZF)).unwrap();
     assert_eq!(s.status, SummonsStatus::Signed);
     assert_eq!(s.signed_at, Some(at("2026-11-27T09:15:00+08:00")), "the first signing stays on record");
@@ -1301,8 +1304,9 @@ fn emergency_whistles_never_report_a_completion_overdue() {
     assert_eq!(sim.tick("2026-10-02T00:20:00+08:00"), vec![overdue(CGZF, ReportIn, "2026-10-02T00:20:00+08:00")]);
     assert!(sim.tick("2027-12-31T00:00:00+08:00").is_empty(), "no completion clock, however long");
     assert_eq!(sim.w().next_alert_at(), None);
-    // Acting at once: finishing meets nothing and is never late.
-    sim.ok("2026-10-05T10:00:00+08:00", &staff_of(WATER), finish(WATER));
+    // Acting at once: finishing meets nothing and is never late — days later, no overdue either.
+    let ev = sim.ok("2026-10-05T10:00:00+08:00", &staff_of(WATER), finish(WATER));
+    assert_eq!(types(&ev), ["finished"]);
     assert_eq!(sim.w().summons_of(&dept(WATER)).unwrap().clocks.len(), 2);
 }
 
@@ -1349,15 +1353,23 @@ fn only_the_districts_system_ticks() {
 fn a_clock_met_a_second_before_its_due_is_on_time_and_at_its_due_is_late() {
     use SummonsClock::Sign;
     let mut sim = blown();
-    sim.ok("2026-11-27T09:59:59+08:00", &staff_of(CGZF), sign(CGZF));
-    sim.ok("2026-11-27T10:00:00+08:00", &staff_of(GHZR), sign(GHZR));
+    let ev = sim.ok("2026-11-27T09:59:59+08:00", &staff_of(CGZF), sign(CGZF));
+    assert_eq!(types(&ev), ["signed"], "on time: no overdue");
+    let ev = sim.ok("2026-11-27T10:00:00+08:00", &staff_of(GHZR), sign(GHZR));
+    assert_eq!(
+        data(ev),
+        vec![overdue(GHZR, Sign, "2026-11-27T10:00:00+08:00"), WhistleEventData::Signed { department: dept(GHZR) }],
+        "at the due instant, before any tick: the signing reports its own overdue first"
+    );
     assert_eq!(sim.clock(CGZF, Sign).due, at("2026-11-27T10:00:00+08:00"));
     assert!(!sim.clock(CGZF, Sign).late(), "met a second before the due instant");
+    assert!(!sim.clock(CGZF, Sign).overdue);
     assert!(sim.clock(GHZR, Sign).late(), "met at the due instant");
-    assert!(!sim.clock(GHZR, Sign).overdue, "met before any tick: late but never reported");
+    assert!(sim.clock(GHZR, Sign).overdue, "late, and reported by the late act itself");
     // A tick at the due instant reports only the department that has not signed at all.
     assert_eq!(sim.tick("2026-11-27T10:00:00+08:00"), vec![overdue(ZJW, Sign, "2026-11-27T10:00:00+08:00")]);
-    sim.ok("2026-11-27T10:00:01+08:00", &staff_of(ZJW), sign(ZJW));
+    let ev = sim.ok("2026-11-27T10:00:01+08:00", &staff_of(ZJW), sign(ZJW));
+    assert_eq!(types(&ev), ["signed"], "already reported by the ticker");
     let c = sim.clock(ZJW, Sign);
     assert!(c.late() && c.overdue, "met a second after, once reported: {c:?}");
 }
@@ -1374,8 +1386,9 @@ fn at_the_due_instant_overdue_and_late_agree() {
 }
 
 /// A department that declines within the hour has answered; while the street (or the district)
-/// decides, its clocks stand still and it is not reported late. Signed again after an escalation,
-/// its clocks run again with their original dues.
+/// decides, its clocks stand still and the ticker does not report it late. Signed after an
+/// escalation and past the sign due, the signing reports the late sign then (the overdue first);
+/// its other clocks run again with their original dues, and the ticker reports them.
 #[test]
 fn a_declined_departments_clocks_stand_still_until_it_signs_again() {
     use SummonsClock::{Complete, ReportIn, Sign};
@@ -1393,8 +1406,15 @@ fn a_declined_departments_clocks_stand_still_until_it_signs_again() {
     assert!(sim.tick("2026-11-28T09:00:00+08:00").is_empty(), "escalated: still standing");
     assert!(!sim.w().is_overdue());
     // The district sends it back; it signs on Monday, long after the sign and report-in dues.
-    sim.ok("2026-11-30T09:00:00+08:00", &staff_of(CGZF), sign(CGZF));
-    assert!(sim.clock(CGZF, Sign).late() && !sim.clock(CGZF, Sign).overdue, "late on record, never reported");
+    let ev = sim.ok("2026-11-30T09:00:00+08:00", &staff_of(CGZF), sign(CGZF));
+    assert_eq!(
+        data(ev),
+        vec![overdue(CGZF, Sign, "2026-11-27T10:00:00+08:00"), WhistleEventData::Signed { department: dept(CGZF) }],
+        "the late signing reports itself; the report-in clock, also past due, is not the signing's"
+    );
+    let c = sim.clock(CGZF, Sign);
+    assert!(c.late() && c.overdue, "late, and reported once: {c:?}");
+    assert!(!sim.clock(CGZF, ReportIn).overdue);
     assert_eq!(sim.w().next_alert_at(), Some(at("2026-11-28T09:00:00+08:00")), "its report-in clock runs again");
     assert_eq!(sim.tick("2026-11-30T09:01:00+08:00"), vec![overdue(CGZF, ReportIn, "2026-11-28T09:00:00+08:00")]);
     assert!(sim.tick("2026-11-30T09:02:00+08:00").is_empty());
@@ -1425,12 +1445,236 @@ fn a_part_reported_overdue_and_then_declined_no_longer_keeps_the_whistle_overdue
     assert!(!sim.w().is_overdue(), "a declined part's clocks stand still");
     sim.ok("2026-11-27T10:40:00+08:00", &leader(), escalate(ZJW));
     assert!(!sim.w().is_overdue(), "nor does an escalated one's");
-    // Sent back by the district, it signs again: the sign clock is met (late), nothing is overdue.
-    sim.ok("2026-11-27T11:00:00+08:00", &staff_of(ZJW), sign(ZJW));
+    // Sent back by the district, it signs again: the sign clock is met (late), nothing is overdue,
+    // and the signing reports no second overdue for the clock the ticker already reported.
+    let ev = sim.ok("2026-11-27T11:00:00+08:00", &staff_of(ZJW), sign(ZJW));
+    assert_eq!(types(&ev), ["signed"]);
     assert!(sim.clock(ZJW, Sign).late() && !sim.w().is_overdue());
     // Its report-in clock runs again and, once reported overdue, counts again.
     assert_eq!(sim.tick("2026-11-28T09:00:00+08:00").len(), 3);
     assert!(sim.w().is_overdue());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7b. Late acts report themselves: each late clock is reported exactly once
+// ---------------------------------------------------------------------------------------------
+
+fn overdue_events(sim: &Sim) -> Vec<(String, SummonsClock, Role)> {
+    sim.events
+        .iter()
+        .filter_map(|e| match &e.data {
+            WhistleEventData::Overdue { department, clock, .. } => Some((department.to_string(), *clock, e.by.role)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Rule: a department that signs, reports in or finishes at or after the due of that clock, when
+/// no ticker pass has reported that clock yet, gets its `Overdue` (escalated as usual) from the same
+/// command, immediately before its `Signed` / `ReportedIn` / `Finished`, carrying the act's actor
+/// and time. Whichever sees a late clock first — the ticker or the late act — reports it; the other
+/// stays silent. Acting on time (a second before the due) reports nothing.
+#[test]
+fn a_late_act_reports_its_own_overdue_first_unless_the_ticker_already_has() {
+    use SummonsClock::{Complete, ReportIn, Sign};
+    use WhistleEventData as E;
+    let mut sim = blown();
+    assert_eq!(types(&sim.ok("2026-11-27T09:30:00+08:00", &staff_of(CGZF), sign(CGZF))), ["signed"]);
+    // 10:30, no tick since the 10:00 due: 住建's signing reports itself first.
+    let ev = sim.ok("2026-11-27T10:30:00+08:00", &staff_of(ZJW), sign(ZJW));
+    assert_eq!(
+        data(ev.clone()),
+        vec![overdue(ZJW, Sign, "2026-11-27T10:00:00+08:00"), E::Signed { department: dept(ZJW) }]
+    );
+    assert!(ev.iter().all(|e| e.by.role == Role::DepartmentStaff && e.at == at("2026-11-27T10:30:00+08:00")));
+    let c = sim.clock(ZJW, Sign);
+    assert!(c.overdue && c.late(), "{c:?}");
+    assert_eq!(c.met_at, Some(at("2026-11-27T10:30:00+08:00")));
+    assert!(!sim.w().is_overdue(), "reported and met at once: nothing is left overdue");
+    // Its own clock only: 规自, as late and still unsigned, is the ticker's to report.
+    assert!(!sim.clock(GHZR, Sign).overdue);
+    assert_eq!(sim.w().next_alert_at(), Some(at("2026-11-27T10:00:00+08:00")));
+    assert_eq!(
+        sim.tick("2026-11-27T10:31:00+08:00"),
+        vec![overdue(GHZR, Sign, "2026-11-27T10:00:00+08:00")],
+        "住建 is not reported again"
+    );
+    // 规自, reported by the ticker, then signs late: no second overdue.
+    assert_eq!(types(&sim.ok("2026-11-27T10:45:00+08:00", &staff_of(GHZR), sign(GHZR))), ["signed"]);
+
+    // Report in by Saturday 09:00: 城管 a second before, 住建 at the due instant, before any tick.
+    let ev = sim.ok("2026-11-28T08:59:59+08:00", &staff_of(CGZF), report_in(CGZF, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["reported_in"]);
+    let ev = sim.ok("2026-11-28T09:00:00+08:00", &staff_of(ZJW), report_in(ZJW, ReportMode::Meeting));
+    assert_eq!(types(&ev), ["overdue", "reported_in"]);
+    assert_eq!(ev[0].data, overdue(ZJW, ReportIn, "2026-11-28T09:00:00+08:00"));
+    assert_eq!(sim.w().summons_of(&dept(ZJW)).unwrap().report.as_ref().unwrap().mode, ReportMode::Meeting);
+    assert_eq!(sim.tick("2026-11-28T09:00:00+08:00"), vec![overdue(GHZR, ReportIn, "2026-11-28T09:00:00+08:00")]);
+    let ev = sim.ok("2026-11-28T11:00:00+08:00", &staff_of(GHZR), report_in(GHZR, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["reported_in"]);
+
+    // Acting is no clock of its own: recording an action after the completion due reports nothing.
+    assert_eq!(types(&sim.ok("2026-12-04T08:59:59+08:00", &staff_of(CGZF), finish(CGZF))), ["finished"]);
+    assert_eq!(types(&sim.ok("2026-12-04T09:30:00+08:00", &staff_of(ZJW), record(ZJW))), ["action_recorded"]);
+    // A late completion goes to the street leader and the district, from the finishing itself.
+    let ev = sim.ok("2026-12-04T10:30:00+08:00", &staff_of(ZJW), finish(ZJW));
+    match &data(ev)[..] {
+        [E::Overdue { department, clock: Complete, due, escalated_to }, E::Finished { department: finished, note }] => {
+            assert_eq!((department, finished), (&dept(ZJW), &dept(ZJW)));
+            assert_eq!(*due, at("2026-12-04T09:00:00+08:00"));
+            assert_eq!(escalated_to, &[Role::StreetLeader, Role::DistrictSupervisor]);
+            assert_eq!(note.as_deref(), Some("已办结"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sim.tick("2026-12-04T10:31:00+08:00"), vec![overdue(GHZR, Complete, "2026-12-04T09:00:00+08:00")]);
+    assert_eq!(types(&sim.ok("2026-12-04T11:00:00+08:00", &staff_of(GHZR), finish(GHZR))), ["finished"]);
+
+    // Each late clock exactly once, whoever saw it first.
+    use Role::{DepartmentStaff as Staff, System};
+    assert_eq!(
+        overdue_events(&sim),
+        [
+            (ZJW.to_string(), Sign, Staff),
+            (GHZR.to_string(), Sign, System),
+            (ZJW.to_string(), ReportIn, Staff),
+            (GHZR.to_string(), ReportIn, System),
+            (ZJW.to_string(), Complete, Staff),
+            (GHZR.to_string(), Complete, System),
+        ]
+    );
+    // Lateness is never unreported: a met clock is overdue exactly when it was met late.
+    for s in &sim.w().summons {
+        for c in &s.clocks {
+            assert!(c.met_at.is_some(), "{} {c:?}", s.department);
+            assert_eq!(c.overdue, c.late(), "{} {c:?}", s.department);
+            assert_eq!(c.late(), s.department != dept(CGZF), "{} {c:?}", s.department);
+        }
+    }
+    // What went up to the district, and the figures, count every overdue however it was reported.
+    assert_eq!(sim.w().escalations(), 6);
+    let f = figures(std::slice::from_ref(sim.w()), &[], at("2026-12-04T12:00:00+08:00"));
+    let by_dept: Vec<_> = f
+        .departments
+        .iter()
+        .map(|d| (d.department.to_string(), d.overdue_events, d.signed_on_time, d.reported_in_on_time))
+        .collect();
+    assert_eq!(by_dept, [(CGZF.to_string(), 0, 1, 1), (GHZR.to_string(), 3, 0, 0), (ZJW.to_string(), 3, 0, 0)]);
+    sim.ok("2026-12-04T12:00:00+08:00", &leader(), conclude());
+}
+
+/// A late act reports its own clock only: signing long after every due reports the sign clock; the
+/// report-in and completion clocks, still unmet, are left to their own acts or to the ticker.
+#[test]
+fn a_late_act_reports_only_its_own_clock() {
+    use SummonsClock::{Complete, ReportIn, Sign};
+    use WhistleEventData as E;
+    let start = || {
+        let mut sim = Sim::default();
+        sim.ok("2026-11-27T09:00:00+08:00", &leader(), blow(new_whistle("enforcement", &[CGZF])));
+        sim
+    };
+    // No ticker at all: each act reports its own clock as it comes.
+    let mut sim = start();
+    let ev = sim.ok("2026-12-07T09:00:00+08:00", &staff_of(CGZF), sign(CGZF));
+    assert_eq!(data(ev), vec![overdue(CGZF, Sign, "2026-11-27T10:00:00+08:00"), E::Signed { department: dept(CGZF) }]);
+    assert!(!sim.clock(CGZF, ReportIn).overdue && !sim.clock(CGZF, Complete).overdue);
+    let ev = sim.ok("2026-12-07T09:10:00+08:00", &staff_of(CGZF), report_in(CGZF, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["overdue", "reported_in"]);
+    assert_eq!(ev[0].data, overdue(CGZF, ReportIn, "2026-11-28T09:00:00+08:00"));
+    assert!(!sim.clock(CGZF, Complete).overdue);
+    let ev = sim.ok("2026-12-07T09:20:00+08:00", &staff_of(CGZF), finish(CGZF));
+    assert_eq!(
+        data(ev),
+        vec![
+            overdue(CGZF, Complete, "2026-12-04T09:00:00+08:00"),
+            E::Finished { department: dept(CGZF), note: Some("已办结".into()) }
+        ]
+    );
+    assert!(sim.tick("2026-12-07T10:00:00+08:00").is_empty(), "nothing left for the ticker");
+    assert_eq!(overdue_events(&sim).len(), 3);
+
+    // A tick after the late signing takes the other two clocks; their acts then stay silent.
+    let mut sim = start();
+    assert_eq!(types(&sim.ok("2026-12-07T09:00:00+08:00", &staff_of(CGZF), sign(CGZF))), ["overdue", "signed"]);
+    assert_eq!(
+        sim.tick("2026-12-07T09:05:00+08:00"),
+        vec![
+            overdue(CGZF, ReportIn, "2026-11-28T09:00:00+08:00"),
+            overdue(CGZF, Complete, "2026-12-04T09:00:00+08:00")
+        ]
+    );
+    let ev = sim.ok("2026-12-07T09:10:00+08:00", &staff_of(CGZF), report_in(CGZF, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["reported_in"]);
+    assert_eq!(types(&sim.ok("2026-12-07T09:20:00+08:00", &staff_of(CGZF), finish(CGZF))), ["finished"]);
+    assert_eq!(overdue_events(&sim).len(), 3);
+    assert!(sim.w().summons[0].clocks.iter().all(|c| c.late() && c.overdue));
+}
+
+/// A late act that is refused — the wrong actor, a part in the wrong state, a bad field — reports
+/// nothing: the overdue goes on record only with the act it precedes (or from the ticker).
+#[test]
+fn a_refused_late_act_reports_no_overdue() {
+    use SummonsClock::{Complete, ReportIn, Sign};
+    let mut sim = blown();
+    // 10:30, no tick: every department is late signing.
+    assert_err(&sim.err("2026-11-27T10:30:00+08:00", &leader(), sign(CGZF)), "role_not_permitted");
+    assert_eq!(sim.err("2026-11-27T10:30:00+08:00", &staff_of(GHZR), sign(CGZF)), WhistleError::NotFound);
+    assert_err(
+        &sim.err("2026-11-27T10:30:00+08:00", &staff_of(CGZF), report_in(CGZF, ReportMode::OnSite)),
+        "summons_invalid_state",
+    );
+    assert_err(&sim.err("2026-11-27T10:30:00+08:00", &staff_of(CGZF), finish(CGZF)), "summons_invalid_state");
+    assert_eq!(sim.events.len(), 1);
+    assert!(!sim.clock(CGZF, Sign).overdue);
+    assert_eq!(types(&sim.ok("2026-11-27T10:40:00+08:00", &staff_of(CGZF), sign(CGZF))), ["overdue", "signed"]);
+    assert_err(&sim.err("2026-11-27T10:41:00+08:00", &staff_of(CGZF), sign(CGZF)), "summons_invalid_state");
+
+    // After the report-in due, a report-in with a blank `who` is refused and reports nothing.
+    let blank =
+        WhistleCommand::ReportIn { department: dept(CGZF), who: "  ".into(), mode: ReportMode::OnSite, note: None };
+    assert_field(&sim.err("2026-11-28T10:00:00+08:00", &staff_of(CGZF), blank), "who", "field_required");
+    assert!(!sim.clock(CGZF, ReportIn).overdue);
+    let ev = sim.ok("2026-11-28T10:05:00+08:00", &staff_of(CGZF), report_in(CGZF, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["overdue", "reported_in"]);
+
+    // After the completion due, a finish with a malformed note is refused and reports nothing.
+    let bad = WhistleCommand::Finish { department: dept(CGZF), note: Some("a\u{1b}b".into()) };
+    assert_field(&sim.err("2026-12-04T10:00:00+08:00", &staff_of(CGZF), bad), "note", "field_malformed");
+    assert!(!sim.clock(CGZF, Complete).overdue);
+    assert_eq!(types(&sim.ok("2026-12-04T10:05:00+08:00", &staff_of(CGZF), finish(CGZF))), ["overdue", "finished"]);
+    assert_eq!(overdue_events(&sim).len(), 3);
+}
+
+/// A decline stops the clocks, late or not: declining after the sign due, with no tick yet, reports
+/// nothing — the part answered, and its clock stands still, unmet. Excused, it is never reported;
+/// sent back by the district and signing, the signing reports the late sign then.
+#[test]
+fn a_late_decline_reports_nothing_but_a_late_signing_after_it_does() {
+    use SummonsClock::{ReportIn, Sign};
+    let mut sim = blown();
+    sim.ok("2026-11-27T09:30:00+08:00", &staff_of(CGZF), sign(CGZF));
+    for d in [GHZR, ZJW] {
+        let ev = sim.ok("2026-11-27T10:30:00+08:00", &staff_of(d), decline(d, "非本部门职责"));
+        assert_eq!(types(&ev), ["declined"], "{d}");
+    }
+    assert!(sim.tick("2026-11-27T10:31:00+08:00").is_empty(), "declined parts' clocks stand still");
+    assert_eq!(types(&sim.ok("2026-11-27T11:00:00+08:00", &leader(), excuse(GHZR))), ["excused"]);
+    assert_eq!(types(&sim.ok("2026-11-27T11:00:00+08:00", &leader(), escalate(ZJW))), ["escalated"]);
+    assert!(sim.tick("2026-11-27T12:00:00+08:00").is_empty(), "escalated: still standing");
+    let ev = sim.ok("2026-11-27T14:00:00+08:00", &staff_of(ZJW), sign(ZJW));
+    assert_eq!(
+        data(ev),
+        vec![overdue(ZJW, Sign, "2026-11-27T10:00:00+08:00"), WhistleEventData::Signed { department: dept(ZJW) }]
+    );
+    // Back on time from there: reporting in before the Saturday due reports nothing.
+    let ev = sim.ok("2026-11-28T08:00:00+08:00", &staff_of(ZJW), report_in(ZJW, ReportMode::OnSite));
+    assert_eq!(types(&ev), ["reported_in"]);
+    assert!(!sim.clock(ZJW, ReportIn).overdue);
+    // The excused part's late sign clock is never met and never reported.
+    let c = sim.clock(GHZR, Sign);
+    assert!(c.met_at.is_none() && !c.overdue && !c.late(), "{c:?}");
+    assert_eq!(overdue_events(&sim), [(ZJW.to_string(), Sign, Role::DepartmentStaff)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2241,10 +2485,23 @@ mod props {
 
     type Key = (DepartmentId, SummonsClock);
 
+    /// The clock a department's own act meets: signing, reporting in, finishing.
+    fn meets(cmd: &WhistleCommand) -> Option<(&DepartmentId, SummonsClock)> {
+        match cmd {
+            WhistleCommand::Sign { department } => Some((department, SummonsClock::Sign)),
+            WhistleCommand::ReportIn { department, .. } => Some((department, SummonsClock::ReportIn)),
+            WhistleCommand::Finish { department, .. } => Some((department, SummonsClock::Complete)),
+            _ => None,
+        }
+    }
+
     pub struct Run<'a> {
         events: Vec<WhistleEvent>,
         state: Option<Whistle>,
+        /// Overdues reported per clock, by the ticker or by the late act itself: at most one each.
         overdues: HashMap<Key, u32>,
+        /// When each clock was met: by the first accepted act that meets it.
+        met: HashMap<Key, Timestamp>,
         ratings: HashMap<DepartmentId, u32>,
         /// When the clocks started: the whistle was blown or the request approved.
         started: Option<Timestamp>,
@@ -2258,6 +2515,7 @@ mod props {
                 events: vec![],
                 state: None,
                 overdues: HashMap::new(),
+                met: HashMap::new(),
                 ratings: HashMap::new(),
                 started: None,
                 requested: false,
@@ -2267,6 +2525,57 @@ mod props {
 
         fn saw(&self, what: String) {
             *self.seen.lock().unwrap().entry(what).or_default() += 1;
+        }
+
+        /// A clock's due as the model sees it: from when the clocks started, by the policy. An
+        /// emergency has no completion clock.
+        fn due_of(&self, w: &Whistle, clock: SummonsClock) -> Option<Timestamp> {
+            let t = self.started?;
+            match clock {
+                SummonsClock::Sign => Some(w.policy.sign.due_from(t, cal())),
+                SummonsClock::ReportIn => Some(w.policy.report_in.due_from(t, cal())),
+                SummonsClock::Complete => w.policy.complete.map(|c| c.due_from(t, cal())),
+            }
+        }
+
+        /// The due of a clock that has come (the due instant itself counts) and is neither met
+        /// nor reported yet: whoever sees it now — the ticker, or the act that meets it — must
+        /// report it.
+        fn unreported_due(
+            &self,
+            w: &Whistle,
+            department: &DepartmentId,
+            clock: SummonsClock,
+            now: Timestamp,
+        ) -> Option<Timestamp> {
+            let key = (department.clone(), clock);
+            self.due_of(w, clock)
+                .filter(|due| *due <= now && !self.met.contains_key(&key) && !self.overdues.contains_key(&key))
+        }
+
+        /// Books one overdue event, however it came: escalated as the rules say, naming the
+        /// clock's due, and at most one per (department, clock).
+        fn book_overdue(&mut self, prev: &Whistle, e: &WhistleEvent, via: &str) {
+            let WhistleEventData::Overdue { department, clock, due, escalated_to } = &e.data else {
+                panic!("not an overdue: {:?}", e.data);
+            };
+            let expected_to = match clock {
+                SummonsClock::Sign | SummonsClock::ReportIn => vec![Role::DistrictSupervisor],
+                SummonsClock::Complete => vec![Role::StreetLeader, Role::DistrictSupervisor],
+            };
+            assert_eq!(escalated_to, &expected_to);
+            if *clock == SummonsClock::Complete {
+                assert!(prev.policy.complete.is_some(), "an emergency has no completion clock");
+            }
+            assert_eq!(Some(*due), self.due_of(prev, *clock), "the overdue names its clock's due");
+            assert!(*due <= e.at, "reported before the due");
+            let n = self.overdues.entry((department.clone(), *clock)).or_default();
+            *n += 1;
+            assert_eq!(*n, 1, "two overdues for {department} {clock:?}");
+            self.saw(format!("overdue:{}", clock.as_str()));
+            self.saw(format!("overdue_via:{via}"));
+            let s = prev.summons_of(department).unwrap();
+            self.saw(format!("overdue_while:{}", s.status.as_str()));
         }
 
         pub fn play(&mut self, s: &Scenario) {
@@ -2320,6 +2629,13 @@ mod props {
             self.check_event_shapes(prev.as_ref(), cmd, &events, now);
             if matches!(cmd, WhistleCommand::Tick) {
                 self.check_tick(prev.as_ref().unwrap(), &events, now);
+            }
+            if let Some((department, clock)) = meets(cmd) {
+                // The first act that meets a clock meets it; signing again after an escalation
+                // keeps the first signing on record.
+                if self.due_of(prev.as_ref().unwrap(), clock).is_some() {
+                    self.met.entry((department.clone(), clock)).or_insert(now);
+                }
             }
             let mut state = prev.clone();
             for e in &events {
@@ -2400,7 +2716,7 @@ mod props {
         }
 
         fn check_event_shapes(
-            &self,
+            &mut self,
             prev: Option<&Whistle>,
             cmd: &WhistleCommand,
             events: &[WhistleEvent],
@@ -2427,8 +2743,35 @@ mod props {
                     return;
                 }
             };
-            assert_eq!(types(events), [expected]);
-            match (&events[0].data, cmd) {
+            // Met at or after its due, and not reported yet: the act's own overdue goes first.
+            let late = meets(cmd).and_then(|(d, clock)| {
+                self.unreported_due(prev.unwrap(), d, clock, now).map(|due| (d.clone(), clock, due))
+            });
+            let mut want = vec![];
+            if late.is_some() {
+                want.push("overdue");
+            }
+            want.push(expected);
+            assert_eq!(types(events), want, "{:?} at {now}", cmd.action());
+            if let Some((d, clock, due)) = late {
+                match &events[0].data {
+                    E::Overdue { department, clock: c, due: got, .. } => {
+                        assert_eq!((department, *c, *got), (&d, clock, due), "the act reports its own clock")
+                    }
+                    other => panic!("{other:?}"),
+                }
+                self.book_overdue(prev.unwrap(), &events[0], cmd.action().as_str());
+                self.saw(format!("late_act:{}", clock.as_str()));
+                let s = prev.unwrap().summons_of(&d).unwrap();
+                self.saw(format!("late_act_while:{}", s.status.as_str()));
+            } else if let Some((d, clock)) = meets(cmd) {
+                let key = (d.clone(), clock);
+                if !self.met.contains_key(&key) && self.overdues.contains_key(&key) {
+                    self.saw(format!("late_act_after_tick:{}", clock.as_str()));
+                }
+            }
+            let main = events.last().unwrap();
+            match (&main.data, cmd) {
                 (E::Blown { whistle, dues }, C::Blow(n)) => {
                     let p = &n.policy;
                     assert_eq!(
@@ -2454,8 +2797,10 @@ mod props {
                 _ => {}
             }
             if let Some(d) = cmd.department() {
-                let json = serde_json::to_value(&events[0]).unwrap();
-                assert_eq!(json["department"], d.as_str(), "the event names the department acted on");
+                for e in events {
+                    let json = serde_json::to_value(e).unwrap();
+                    assert_eq!(json["department"], d.as_str(), "the event names the department acted on");
+                }
             }
         }
 
@@ -2466,34 +2811,24 @@ mod props {
             }
             let due_now = prev.next_alert_at().is_some_and(|t| t <= now);
             assert_eq!(!events.is_empty(), due_now, "the ticker acts exactly when next_alert_at has come");
-            // Exactly the unmet, unreported, due clocks of unsettled summons, in order.
+            // Exactly the due clocks, neither met nor reported yet (by a tick or by a late act), of
+            // the parts whose clocks run, in order.
+            use SummonsClock::{Complete, ReportIn, Sign};
             let want: Vec<(DepartmentId, SummonsClock, Timestamp)> = prev
                 .summons
                 .iter()
                 .filter(|s| runs(s.status))
-                .flat_map(|s| s.clocks.iter().map(move |c| (s, c)))
-                .filter(|(_, c)| c.met_at.is_none() && !c.overdue && c.due <= now)
-                .map(|(s, c)| (s.department.clone(), c.clock, c.due))
+                .flat_map(|s| [Sign, ReportIn, Complete].map(|clock| (s, clock)))
+                .filter_map(|(s, clock)| {
+                    self.unreported_due(prev, &s.department, clock, now).map(|due| (s.department.clone(), clock, due))
+                })
                 .collect();
             let mut got = vec![];
             for e in events {
                 match &e.data {
-                    WhistleEventData::Overdue { department, clock, due, escalated_to } => {
+                    WhistleEventData::Overdue { department, clock, due, .. } => {
                         got.push((department.clone(), *clock, *due));
-                        let expected_to = match clock {
-                            SummonsClock::Sign | SummonsClock::ReportIn => vec![Role::DistrictSupervisor],
-                            SummonsClock::Complete => vec![Role::StreetLeader, Role::DistrictSupervisor],
-                        };
-                        assert_eq!(escalated_to, &expected_to);
-                        if *clock == SummonsClock::Complete {
-                            assert!(prev.policy.complete.is_some(), "an emergency has no completion clock");
-                        }
-                        let n = self.overdues.entry((department.clone(), *clock)).or_default();
-                        *n += 1;
-                        assert_eq!(*n, 1, "two overdues for {department} {clock:?}");
-                        self.saw(format!("overdue:{}", clock.as_str()));
-                        let s = prev.summons_of(department).unwrap();
-                        self.saw(format!("overdue_while:{}", s.status.as_str()));
+                        self.book_overdue(prev, e, "tick");
                     }
                     other => panic!("a tick emitted {other:?}"),
                 }
@@ -2616,7 +2951,15 @@ mod props {
                 }
                 for c in &s.clocks {
                     assert_eq!(c.late(), c.met_at.is_some_and(|m| m >= c.due), "late: met at or after the due instant");
-                    assert_eq!(c.overdue, self.overdues.contains_key(&(s.department.clone(), c.clock)), "overdue flag");
+                    let key = (s.department.clone(), c.clock);
+                    assert_eq!(c.overdue, self.overdues.contains_key(&key), "overdue flag");
+                    assert_eq!(c.met_at, self.met.get(&key).copied(), "met by the first act that meets it");
+                    // Lateness is never unreported: a met clock was reported overdue (by a tick
+                    // before, or by the late act itself) exactly when it was met late.
+                    if c.met_at.is_some() {
+                        assert!(!c.late() || c.overdue, "{} {c:?}: met late, never reported", s.department);
+                        assert!(!c.overdue || c.late(), "{} {c:?}: reported overdue, met on time", s.department);
+                    }
                     // Only parts whose clocks run keep the whistle overdue.
                     if runs(s.status) && c.met_at.is_none() && c.overdue {
                         any_late_open = true;
@@ -2738,6 +3081,14 @@ fn coverage_targets() -> Vec<String> {
         .chain(events.iter().map(|t| format!("event:{t}")))
         .chain(errors.iter().map(|c| format!("error:{c}")))
         .chain(["overdue:sign", "overdue:report_in", "overdue:complete", "overdue"].map(String::from))
+        // Both ways a late clock gets reported: by the ticker, and by the late act itself (also by a
+        // part signing after an escalation); and late acts the ticker had already reported.
+        .chain(["overdue_via:tick", "late_act_while:escalated"].map(String::from))
+        .chain(
+            ["sign", "report_in", "complete"]
+                .iter()
+                .flat_map(|c| [format!("late_act:{c}"), format!("late_act_after_tick:{c}")]),
+        )
         .collect()
 }
 
@@ -2745,7 +3096,7 @@ fn coverage_targets() -> Vec<String> {
 #[test]
 fn property_random_command_sequences_keep_every_invariant() {
     let seen = props::run_property(256, 40, None);
-    for k in ["status:concluded", "status:active", "event:rated", "event:overdue", "summons:done"] {
+    for k in ["status:concluded", "status:active", "event:rated", "event:overdue", "summons:done", "late_act:sign"] {
         assert!(seen.contains_key(k), "never reached {k}: {seen:#?}");
     }
 }

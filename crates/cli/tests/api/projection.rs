@@ -51,9 +51,10 @@ async fn folding_the_stored_events_reproduces_every_projected_case() {
         let (folded, events) = app.store.load_whistle(&district, projected.id).await.unwrap().expect("events");
         assert_eq!(folded, projected);
         assert_eq!(folded.version as usize, events.len());
-        let case = projected.case.as_ref().expect("the demo blows from cases");
-        let (c, _) = app.store.load_case(&district, case.id).await.unwrap().expect("its case");
-        assert_eq!(c.number, case.number);
+        if let Some(case) = &projected.case {
+            let (c, _) = app.store.load_case(&district, case.id).await.unwrap().expect("its case");
+            assert_eq!(c.number, case.number);
+        }
     }
 
     // The simulated history is varied: returns, extensions, reopenings, callbacks, overdue work.
