@@ -27,9 +27,17 @@ impl std::fmt::Debug for Store {
 }
 
 static MIGRATOR_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The migration versions of each backend; they must stay in step.
+pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+    let versions = |m: &sqlx::migrate::Migrator| m.iter().map(|x| x.version).collect();
+    (versions(&MIGRATOR_SQLITE), versions(&MIGRATOR_POSTGRES))
+}
 
 impl Store {
-    /// Connects by URL: `sqlite://path/to/file.db` (created if absent) or `postgres://…`.
+    /// Connects by URL: `sqlite://path/to/file.db` (created if absent) or `postgres://…` — the
+    /// backend follows the scheme.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -39,15 +47,13 @@ impl Store {
             }
             (Backend::Sqlite, u)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(StoreError::UnsupportedUrl(
-                "PostgreSQL support is not built into this binary yet; use sqlite://".into(),
-            ));
+            (Backend::Postgres, url.to_string())
         } else {
             return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or("").to_string()));
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
-            .max_connections(8)
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -75,7 +81,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => MIGRATOR_SQLITE.run(&self.pool).await?,
-            Backend::Postgres => unreachable!("no PostgreSQL connection can be made yet"),
+            Backend::Postgres => MIGRATOR_POSTGRES.run(&self.pool).await?,
         }
         self.seed_calendar().await
     }
@@ -96,5 +102,15 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_and_postgres_migrations_stay_in_step() {
+        let (sqlite, postgres) = super::migration_versions();
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres, "every migration needs its twin in the other dialect");
     }
 }

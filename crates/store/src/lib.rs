@@ -17,7 +17,7 @@ mod users;
 
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
 pub use chuishao_domain::case::Visibility;
-pub use db::{Backend, Store};
+pub use db::{migration_versions, Backend, Store};
 pub use error::{CommandError, StoreError};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use chuishao::demo::{self, DemoOptions};
-use chuishao_store::Store;
+use chuishao_store::{Backend, Store};
 use chuishao_web::{AppState, ManualClock};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -40,11 +40,35 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(0).await
 }
 
+/// A fresh, empty database for one test: a SQLite file in `dir`, or — when
+/// `CHUISHAO_TEST_DATABASE_URL` names a PostgreSQL server — a new database created on it.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("CHUISHAO_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let name = format!("chuishao_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::AnyConnection::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at CHUISHAO_TEST_DATABASE_URL is unreachable: {e}"));
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+            let (base, query) = url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((&url, String::new()));
+            let server = base.rsplit_once('/').map(|(s, _)| s).unwrap_or(base);
+            format!("{server}/{name}{query}")
+        }
+        Ok(other) if !other.is_empty() => panic!("CHUISHAO_TEST_DATABASE_URL must be a postgres:// URL, not {other}"),
+        _ => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
 /// Starts the app with `cases` simulated demo cases as well.
 pub async fn spawn_app_with(cases: usize) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("test.db");
-    let store = Store::connect(&format!("sqlite://{}", db_path.display())).await.expect("connect");
+    let url = fresh_database(dir.path()).await;
+    let store = Store::connect(&url).await.expect("connect");
+    // The PostgreSQL pass must really run on PostgreSQL.
+    let expected = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+    assert_eq!(store.backend(), expected);
     store.migrate().await.expect("migrate");
     let now = at("2026-11-27T09:00:00+08:00");
     demo::load(
