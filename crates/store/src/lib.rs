@@ -9,6 +9,7 @@ mod calendar;
 mod cases;
 mod db;
 mod error;
+mod leases;
 mod org;
 mod streams;
 mod whistles;

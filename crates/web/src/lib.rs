@@ -128,13 +128,24 @@ pub fn router(state: AppState) -> Router {
     api::routes(state)
 }
 
-/// Runs the deadline ticker: every `every`, emit due warnings and overdue events.
+/// Runs the deadline ticker: every `every`, emit due warnings and overdue events. With several
+/// instances on one database, the instance holding the ticker lease does the pass.
 pub fn spawn_ticker(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    let ttl = chrono::Duration::from_std(every * 3).unwrap_or(chrono::Duration::seconds(90));
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
+            match state.store.try_lease("deadline_ticker", &holder, state.now(), ttl).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "deadline ticker lease failed");
+                    continue;
+                }
+            }
             let cal = state.calendar();
             match state.store.tick(state.now(), &cal).await {
                 Ok(0) => {}

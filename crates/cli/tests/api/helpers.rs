@@ -42,7 +42,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh, empty database for one test: a SQLite file in `dir`, or — when
 /// `CHUISHAO_TEST_DATABASE_URL` names a PostgreSQL server — a new database created on it.
-async fn fresh_database(dir: &std::path::Path) -> String {
+pub async fn fresh_database(dir: &std::path::Path) -> String {
     match std::env::var("CHUISHAO_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             use sqlx::Connection;
@@ -183,4 +183,42 @@ impl TestApp {
     pub async fn case(&self, token: &str, case: &Value) -> Reply {
         self.get(token, &format!("/api/v1/cases/{}", case["id"].as_str().expect("id"))).await
     }
+}
+
+/// The PostgreSQL server of this run, if the suite runs on one.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("CHUISHAO_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+/// A `chuishao serve` process of its own on 127.0.0.1, killed when dropped.
+pub struct Instance {
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn start_instance(db: &str, extra: &[&str]) -> Instance {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chuishao"))
+        .args(["--db", db, "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start chuishao serve");
+    let instance = Instance { base: format!("http://127.0.0.1:{port}"), child };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("{}/healthz", instance.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return instance;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("chuishao serve did not come up on {}", instance.base);
 }

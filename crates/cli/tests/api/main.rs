@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod deadlines;
 mod errors;
+mod instances;
 mod lifecycle;
 mod privacy;
 mod projection;
