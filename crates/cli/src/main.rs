@@ -51,6 +51,12 @@ enum Command {
     },
     /// Apply database migrations.
     Migrate,
+    /// Write a consistent online copy of the SQLite database to FILE (fsynced).
+    Backup { file: std::path::PathBuf },
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore { file: std::path::PathBuf },
+    /// Check that every case's and whistle's events fold to its projection.
+    Verify,
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -92,12 +98,37 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Restore { file } = &cli.command {
+        return restore(&cli.db, file).await;
+    }
     let store = Store::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
     store.migrate().await.context("migrating the database")?;
     match cli.command {
         Command::Migrate => {
             println!("数据库已是最新版本 / database is up to date: {}", cli.db);
             Ok(())
+        }
+        Command::Backup { file } => {
+            store.backup_to(&file).await.with_context(|| format!("backing up to {}", file.display()))?;
+            println!("已备份 / backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { .. } => unreachable!("handled before connecting"),
+        Command::Verify => {
+            let r = store.verify().await?;
+            println!(
+                "{} districts, {} cases, {} whistles, {} events; {} mismatches",
+                r.districts,
+                r.cases,
+                r.whistles,
+                r.events,
+                r.mismatches.len()
+            );
+            if r.mismatches.is_empty() {
+                Ok(())
+            } else {
+                bail!("events and projections disagree: {:?}", r.mismatches)
+            }
         }
         Command::Demo { cases, seed } => {
             if !store.is_empty().await? {
@@ -120,6 +151,24 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&store, command).await,
     }
+}
+
+/// `restore FILE`: only for the embedded SQLite database, whose file is replaced.
+async fn restore(db: &str, file: &std::path::Path) -> Result<()> {
+    let Some(path) = db.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) else {
+        bail!("restore puts back an SQLite file; PostgreSQL is restored with pg_restore (docs/operations.md)");
+    };
+    let report = chuishao_store::restore_sqlite(file, std::path::Path::new(path))
+        .await
+        .with_context(|| format!("restoring {} into {path}", file.display()))?;
+    println!(
+        "已恢复 / restored {} → {path}: {} cases, {} whistles, {} events, all consistent",
+        file.display(),
+        report.cases,
+        report.whistles,
+        report.events
+    );
+    Ok(())
 }
 
 async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {

@@ -5,6 +5,7 @@
 //! sit side by side, keyed by [`Backend`].
 
 mod audit;
+mod backup;
 mod calendar;
 mod cases;
 mod db;
@@ -16,6 +17,7 @@ mod whistles;
 pub use org::OrgData;
 mod users;
 
+pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
 pub use chuishao_domain::case::Visibility;
 pub use db::{migration_versions, Backend, Store};

@@ -1,0 +1,136 @@
+//! Backups of the embedded database, and a check that stored events fold to what is projected.
+
+use crate::{Backend, Store, StoreError};
+use chuishao_domain::{case, whistle, DistrictCode};
+use sqlx::Row;
+use std::path::Path;
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VerifyReport {
+    pub districts: usize,
+    pub cases: usize,
+    pub whistles: usize,
+    pub events: usize,
+    /// Streams whose folded events differ from their projection (should be empty).
+    pub mismatches: Vec<String>,
+}
+
+impl Store {
+    /// A consistent online copy of the SQLite database into a new file at `target` (`VACUUM
+    /// INTO`: one read transaction, so writers carry on), fsynced before answering. PostgreSQL
+    /// is backed up with its own tools (docs/operations.md).
+    pub async fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl(
+                "PostgreSQL is backed up with pg_dump or pg_basebackup (see docs/operations.md)".into(),
+            ));
+        }
+        if target.exists() {
+            return Err(StoreError::Duplicate("backup file"));
+        }
+        let path = target.to_str().ok_or_else(|| StoreError::Corrupt("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        sync_file_and_dir(target).map_err(|e| StoreError::Corrupt(format!("syncing the backup: {e}")))?;
+        Ok(())
+    }
+
+    /// Folds every case's and whistle's events and compares them with the projection.
+    pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut report = VerifyReport::default();
+        for d in self.districts().await? {
+            report.districts += 1;
+            let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE district = $1 ORDER BY id")
+                .bind(d.code.as_str())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_, _>>()?;
+            for id in ids {
+                report.cases += 1;
+                let Some(cid) = chuishao_domain::CaseId::parse(&id) else {
+                    report.mismatches.push(format!("case {id}: bad id"));
+                    continue;
+                };
+                let events = self.case_events(&d.code, cid).await?;
+                report.events += events.len();
+                let folded = case::fold(events.iter().map(|e| &e.event));
+                if folded != self.projected_case(&d.code, cid).await? {
+                    report.mismatches.push(format!("case {id}"));
+                }
+            }
+            self.verify_whistles(&d.code, &mut report).await?;
+        }
+        Ok(report)
+    }
+
+    async fn verify_whistles(&self, district: &DistrictCode, report: &mut VerifyReport) -> Result<(), StoreError> {
+        let ids: Vec<String> = sqlx::query("SELECT id FROM whistles WHERE district = $1 ORDER BY id")
+            .bind(district.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            report.whistles += 1;
+            let Some(wid) = whistle::WhistleId::parse(&id) else {
+                report.mismatches.push(format!("whistle {id}: bad id"));
+                continue;
+            };
+            let events = self.whistle_events(district, wid).await?;
+            report.events += events.len();
+            let folded = whistle::fold(events.iter().map(|e| &e.event));
+            if folded != self.projected_whistle(district, wid).await? {
+                report.mismatches.push(format!("whistle {id}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Makes a written file durable: its contents, then its directory entry.
+pub fn sync_file_and_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()?;
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Puts an SQLite backup in place of the database file at `target` (the server must be
+/// stopped): the backup is checked to open as a chuishao database, copied beside the target,
+/// fsynced, and renamed over it; the target's stale WAL and shared-memory files are removed.
+pub async fn restore_sqlite(backup: &Path, target: &Path) -> Result<VerifyReport, StoreError> {
+    let io = |e: std::io::Error| StoreError::Corrupt(format!("restoring: {e}"));
+    if !backup.is_file() {
+        return Err(StoreError::NotFound);
+    }
+    // Work on a copy beside the target, so the backup itself is never written to.
+    let staging = target.with_extension("restoring");
+    let _ = std::fs::remove_file(&staging);
+    std::fs::copy(backup, &staging).map_err(io)?;
+    let check = Store::connect(&format!("sqlite://{}", staging.display())).await?;
+    let report = check.verify().await;
+    check.close().await;
+    let report = match report {
+        Ok(r) if r.districts > 0 && r.mismatches.is_empty() => r,
+        Ok(r) if r.districts == 0 => return Err(StoreError::Corrupt("the backup holds no district".into())),
+        Ok(r) => return Err(StoreError::Corrupt(format!("the backup is inconsistent: {:?}", r.mismatches))),
+        Err(e) => return Err(e),
+    };
+    sync_file_and_dir(&staging).map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut stale = target.as_os_str().to_owned();
+        stale.push(suffix);
+        match std::fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    std::fs::rename(&staging, target).map_err(io)?;
+    sync_file_and_dir(target).map_err(io)?;
+    Ok(report)
+}
