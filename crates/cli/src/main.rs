@@ -18,7 +18,7 @@ use std::time::Duration;
     about = "吹哨报到 · 接诉即办 — requests, dispatch, deadlines and rates for street offices"
 )]
 struct Cli {
-    /// Database URL: sqlite://FILE (embedded default).
+    /// Database URL: sqlite://FILE (the embedded default) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, global = true, env = "CHUISHAO_DATABASE_URL", default_value = "sqlite://chuishao.db")]
     db: String,
     #[command(subcommand)]
@@ -57,6 +57,13 @@ enum Command {
     Restore { file: std::path::PathBuf },
     /// Check that every case's and whistle's events fold to its projection.
     Verify,
+    /// Move all data into an empty database (e.g. from SQLite to PostgreSQL), then check it.
+    MigrateData {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -101,6 +108,9 @@ async fn main() -> Result<()> {
     if let Command::Restore { file } = &cli.command {
         return restore(&cli.db, file).await;
     }
+    if let Command::MigrateData { from, to } = &cli.command {
+        return migrate_data(from, to).await;
+    }
     let store = Store::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
     store.migrate().await.context("migrating the database")?;
     match cli.command {
@@ -113,7 +123,7 @@ async fn main() -> Result<()> {
             println!("已备份 / backed up to {}", file.display());
             Ok(())
         }
-        Command::Restore { .. } => unreachable!("handled before connecting"),
+        Command::Restore { .. } | Command::MigrateData { .. } => unreachable!("handled before connecting"),
         Command::Verify => {
             let r = store.verify().await?;
             println!(
@@ -151,6 +161,23 @@ async fn main() -> Result<()> {
         }
         Command::User { command } => user(&store, command).await,
     }
+}
+
+/// `migrate-data --from URL --to URL`: every table into an empty database, checked.
+async fn migrate_data(from: &str, to: &str) -> Result<()> {
+    let source = Store::connect(from).await.with_context(|| format!("opening {from}"))?;
+    source.migrate().await?;
+    let target = Store::connect(to).await.with_context(|| format!("opening {to}"))?;
+    let report = source.transfer_to(&target).await.map_err(|e| anyhow!("moving the data: {e}"))?;
+    for (table, rows) in &report.tables {
+        println!("{table:<18} {rows:>10} rows");
+    }
+    let v = &report.verify;
+    println!(
+        "已迁移并校验 / moved and verified: {} cases, {} whistles, {} events replayed, 0 mismatches",
+        v.cases, v.whistles, v.events
+    );
+    Ok(())
 }
 
 /// `restore FILE`: only for the embedded SQLite database, whose file is replaced.

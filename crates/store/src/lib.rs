@@ -13,6 +13,7 @@ mod error;
 mod leases;
 mod org;
 mod streams;
+mod transfer;
 mod whistles;
 pub use org::OrgData;
 mod users;
@@ -22,6 +23,7 @@ pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
 pub use chuishao_domain::case::Visibility;
 pub use db::{migration_versions, Backend, Store};
 pub use error::{CommandError, StoreError};
+pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};
 
