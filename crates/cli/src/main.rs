@@ -294,8 +294,7 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 std::io::stdin().read_to_string(&mut s)?;
                 (s.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                let (token, _) = auth::new_token();
-                (token[..16].to_string(), true)
+                (auth::random_secret()[..16].to_string(), true)
             };
             if password.chars().count() < 8 {
                 bail!("the password must have at least 8 characters");
@@ -311,7 +310,7 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 scope_id: scope.id().to_string(),
             };
             store.create_user(&user, chrono::Utc::now()).await.map_err(|e| match e {
-                chuishao_store::StoreError::Duplicate(_) => anyhow!("username {username} is taken"),
+                chuishao_store::StoreError::Duplicate(_) => anyhow!("username {username} is taken in this district"),
                 other => other.into(),
             })?;
             println!("已创建用户 / user created: {username} ({})", role.as_str());

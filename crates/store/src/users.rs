@@ -79,12 +79,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn user_by_username(&self, username: &str) -> Result<Option<StoredUser>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"))
+    /// The accounts with this username — one per district at most.
+    pub async fn users_by_username(&self, username: &str) -> Result<Vec<StoredUser>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1 ORDER BY district"))
             .bind(username)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        row.as_ref().map(user_row).transpose()
+        rows.iter().map(user_row).collect()
     }
 
     pub async fn users(&self, district: &DistrictCode) -> Result<Vec<StoredUser>, StoreError> {
@@ -104,8 +105,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        // Expired sessions are swept as new ones are made.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(to_ms(now)).execute(&mut *tx).await?;
+        // Expired sessions of the district are swept as new ones are made.
+        sqlx::query("DELETE FROM sessions WHERE district = $1 AND expires_at < $2")
+            .bind(user.district.as_str())
+            .bind(to_ms(now))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, district, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -120,14 +125,20 @@ impl Store {
         Ok(())
     }
 
-    /// The live session for a token hash, with its user (disabled users have none).
-    pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>, StoreError> {
+    /// The live session of a district for a token hash, with its user (disabled users have none).
+    pub async fn session(
+        &self,
+        district: &DistrictCode,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionInfo>, StoreError> {
         let cols = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
         let row = sqlx::query(&format!(
             "SELECT {cols}, s.expires_at AS expires_at FROM sessions s \
              JOIN users u ON u.district = s.district AND u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = $3"
+             WHERE s.district = $1 AND s.token_hash = $2 AND s.expires_at > $3 AND u.disabled = $4"
         ))
+        .bind(district.as_str())
         .bind(token_hash)
         .bind(to_ms(now))
         .bind(0_i64)
@@ -139,9 +150,13 @@ impl Store {
         }
     }
 
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    pub async fn delete_session(&self, district: &DistrictCode, token_hash: &str) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE district = $1 AND token_hash = $2")
+            .bind(district.as_str())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

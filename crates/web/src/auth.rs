@@ -42,13 +42,24 @@ pub fn verify_login(user: Option<&StoredUser>, password: &str) -> bool {
     }
 }
 
-/// A fresh bearer token and the hash under which it is stored (only the hash is kept).
-pub fn new_token() -> (String, String) {
+/// A fresh random secret (URL-safe base64 of 32 bytes).
+pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A fresh bearer token for a district's user — `110101.<random>`, so its session is found on
+/// the district's rows — and the hash under which it is stored (only the hash is kept).
+pub fn new_token(district: &DistrictCode) -> (String, String) {
+    let token = format!("{district}.{}", random_secret());
     let hash = token_hash(&token);
     (token, hash)
+}
+
+/// The district a token names, if it has the form `110101.<random>`.
+pub fn token_district(token: &str) -> Option<DistrictCode> {
+    token.split_once('.').and_then(|(d, _)| DistrictCode::parse(d).ok())
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -147,8 +158,10 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_or_cookie(parts).ok_or_else(ApiError::unauthorized)?;
+        let district = token_district(&token).ok_or_else(ApiError::unauthorized)?;
         let hash = token_hash(&token);
-        let session = state.store.session(&hash, state.clock.now()).await?.ok_or_else(ApiError::unauthorized)?;
+        let session =
+            state.store.session(&district, &hash, state.clock.now()).await?.ok_or_else(ApiError::unauthorized)?;
         let actor = actor_of(&state.store, &session.user).await?;
         Ok(CurrentUser { actor, user: session.user, token_hash: hash })
     }

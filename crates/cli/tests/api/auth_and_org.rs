@@ -23,10 +23,13 @@ async fn login_gives_a_bearer_token_and_a_cookie_and_logout_ends_both() {
     assert_eq!(body["user"]["role_label"], "街道科室人员");
     assert_eq!(body["user"]["scope"], json!({"kind": "unit", "id": CITY_OFFICE, "name": "城市管理办公室"}));
     let token = body["token"].as_str().unwrap();
+    assert!(token.starts_with("110101."), "a token names its district: {token}");
 
     let me = format!("{}/api/v1/auth/me", app.base);
     assert_eq!(app.send(app.client.get(&me)).await.code(), "unauthorized");
     assert_eq!(app.send(app.client.get(&me).bearer_auth("not-a-token")).await.status, StatusCode::UNAUTHORIZED);
+    let forged = format!("110102.{}", token.split_once('.').unwrap().1);
+    assert_eq!(app.send(app.client.get(&me).bearer_auth(forged)).await.status, StatusCode::UNAUTHORIZED);
     let session = cookie.split(';').next().unwrap();
     let by_cookie = app.send(app.client.get(&me).header("cookie", session)).await;
     assert_eq!(by_cookie.body["username"], "unit_staff");

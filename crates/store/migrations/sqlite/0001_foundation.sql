@@ -72,14 +72,19 @@ CREATE TABLE users (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (district, id)
 );
-CREATE UNIQUE INDEX users_username ON users (username);
+-- Usernames are unique within a district (a distributed unique index must hold the district).
+CREATE UNIQUE INDEX users_username ON users (district, username);
+CREATE INDEX users_by_username ON users (username);
 
+-- A session token carries its district (`110101.<random>`), so a session is found on its
+-- district's rows; only the token's hash is stored.
 CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
     district TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
     user_id TEXT NOT NULL,
     created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (district, token_hash)
 );
 
 -- The event streams: the only source of truth about cases.

@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// Needed only where the same username exists in several districts.
+    pub district: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,7 +72,14 @@ pub async fn login(
     lang: Lang,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let user = state.store.user_by_username(req.username.trim()).await?;
+    let mut users = state.store.users_by_username(req.username.trim()).await?;
+    if let Some(d) = req.district.as_deref() {
+        users.retain(|u| u.district.as_str() == d.trim());
+    }
+    if users.len() > 1 {
+        return Err(chuishao_domain::FieldError::required("district").into());
+    }
+    let user = users.pop();
     // Argon2 is deliberately slow: keep it off the async workers.
     let password = req.password;
     let checked = user.clone();
@@ -82,7 +91,7 @@ pub async fn login(
         _ => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
     };
     let actor = actor_of(&state.store, &user).await?;
-    let (token, hash) = new_token();
+    let (token, hash) = new_token(&user.district);
     let now = state.now();
     let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
     state.store.create_session(&hash, &user, now, expires_at).await?;
@@ -99,7 +108,7 @@ pub async fn login(
 /// End this session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Response> {
-    state.store.delete_session(&user.token_hash).await?;
+    state.store.delete_session(&user.actor.district, &user.token_hash).await?;
     let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
