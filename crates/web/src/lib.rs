@@ -138,6 +138,10 @@ pub fn spawn_ticker(state: AppState, every: Duration) -> tokio::task::JoinHandle
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
+            // Another instance may have edited the calendar: every instance re-reads it each pass.
+            if let Err(e) = state.reload().await {
+                tracing::error!(error = %e, "reloading the calendar failed");
+            }
             match state.store.try_lease("deadline_ticker", &holder, state.now(), ttl).await {
                 Ok(true) => {}
                 Ok(false) => continue,
