@@ -98,16 +98,7 @@ async fn an_acknowledged_request_survives_a_crash() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(up, "server came up");
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "dispatcher", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
+    let token = &login_at(&base, "dispatcher").await;
     let mut numbers = vec![];
     for i in 0..5 {
         let r = client
@@ -145,16 +136,7 @@ async fn a_backup_under_write_load_restores_to_a_consistent_database() {
     let live = format!("sqlite://{}", dir.path().join("live.db").display());
     let server = start_instance(&live, &["--demo", "--demo-cases", "50"]).await;
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&serde_json::json!({"username": "dispatcher", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_string();
+    let token = login_at(&server.base, "dispatcher").await;
     // Writers: acknowledged case numbers, in order.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -207,16 +189,7 @@ async fn a_backup_under_write_load_restores_to_a_consistent_database() {
 
     // The restored database answers as the original does.
     let copy = start_instance(&restored, &[]).await;
-    let token_b: serde_json::Value = client
-        .post(format!("{}/api/v1/auth/login", copy.base))
-        .json(&serde_json::json!({"username": "dispatcher", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token_b = token_b["token"].as_str().unwrap();
+    let token_b = &login_at(&copy.base, "dispatcher").await;
     for n in before.iter().take(5) {
         let get =
             |base: &str, t: &str| client.get(format!("{base}/api/v1/cases/{n}")).bearer_auth(t.to_string()).send();
@@ -259,18 +232,10 @@ async fn migrate_data_moves_a_street_from_sqlite_to_postgresql() {
 
     let server = start_instance(&target, &[]).await;
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&serde_json::json!({"username": "dispatcher", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = login_at(&server.base, "dispatcher").await;
     let list: serde_json::Value = client
         .get(format!("{}/api/v1/cases?per_page=1", server.base))
-        .bearer_auth(login["token"].as_str().unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()

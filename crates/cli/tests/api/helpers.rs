@@ -222,3 +222,17 @@ pub async fn start_instance(db: &str, extra: &[&str]) -> Instance {
     }
     panic!("chuishao serve did not come up on {}", instance.base);
 }
+
+/// Logs in at a server started elsewhere (an `Instance`) as a demo account; answers the token.
+pub async fn login_at(base: &str, username: &str) -> String {
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login request")
+        .json()
+        .await
+        .expect("login answer");
+    r["token"].as_str().unwrap_or_else(|| panic!("login {username} at {base}: {r}")).to_string()
+}

@@ -158,22 +158,7 @@ async fn sixteen_conflicting_writers_through_two_instances_one_succeeds() {
     let a = start_instance(&url, &[]).await;
     let b = start_instance(&url, &[]).await;
     let client = reqwest::Client::new();
-    let login = |base: String| {
-        let client = client.clone();
-        async move {
-            let r: serde_json::Value = client
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({"username": "dispatcher", "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["token"].as_str().unwrap().to_string()
-        }
-    };
-    let (ta, tb) = (login(a.base.clone()).await, login(b.base.clone()).await);
+    let (ta, tb) = (login_at(&a.base, "dispatcher").await, login_at(&b.base, "dispatcher").await);
     let case: serde_json::Value = client
         .post(format!("{}/api/v1/cases", a.base))
         .bearer_auth(&ta)
