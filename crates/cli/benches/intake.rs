@@ -149,14 +149,15 @@ async fn main() -> anyhow::Result<()> {
     store.close().await;
 
     let baseline = pgbench(&url)?;
-    let (one, _a) = {
-        let (a, base) = serve(&url).await?;
-        (intake(std::slice::from_ref(&base)).await?, a)
+    let one = {
+        let (_server, base) = serve(&url).await?;
+        intake(std::slice::from_ref(&base)).await?
     };
-    let (two, _b) = {
-        let (a, base_a) = serve(&url).await?;
-        let (b, base_b) = serve(&url).await?;
-        (intake(&[base_a, base_b]).await?, (a, b))
+    // The first instance is gone before two fresh ones start.
+    let two = {
+        let (_a, base_a) = serve(&url).await?;
+        let (_b, base_b) = serve(&url).await?;
+        intake(&[base_a, base_b]).await?
     };
     println!("durable case intake over HTTP, PostgreSQL, {CLIENTS} clients, {SECONDS} s each");
     println!("{:<34} {:>10} {:>9} {:>9} {:>10}", "", "per second", "p50 ms", "p99 ms", "÷ pgbench");

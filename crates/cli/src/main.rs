@@ -112,7 +112,10 @@ async fn main() -> Result<()> {
         return migrate_data(from, to).await;
     }
     let store = Store::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
-    store.migrate().await.context("migrating the database")?;
+    // Backups and checks read the database as it is; everything else brings it up to date first.
+    if !matches!(cli.command, Command::Backup { .. } | Command::Verify) {
+        store.migrate().await.context("migrating the database")?;
+    }
     match cli.command {
         Command::Migrate => {
             println!("数据库已是最新版本 / database is up to date: {}", cli.db);
@@ -149,6 +152,11 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Serve { addr, demo: with_demo, demo_cases, tick_seconds } => {
+            // While a server runs on an SQLite file, `restore` must not replace it.
+            let _lock = match sqlite_path(&cli.db) {
+                Some(path) => Some(hold_server_lock(path)?),
+                None => None,
+            };
             if with_demo {
                 if store.is_empty().await? {
                     load_demo(&store, &DemoOptions { cases: demo_cases, ..Default::default() }).await?;
@@ -180,11 +188,37 @@ async fn migrate_data(from: &str, to: &str) -> Result<()> {
     Ok(())
 }
 
+/// The file behind an SQLite URL.
+fn sqlite_path(db: &str) -> Option<&str> {
+    let rest = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:"))?;
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+/// The lock a server holds beside its SQLite file (`chuishao.db.lock`) for as long as it runs.
+fn server_lock_file(path: &str) -> Result<std::fs::File> {
+    let lock = format!("{path}.lock");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .with_context(|| format!("opening {lock}"))
+}
+
+fn hold_server_lock(path: &str) -> Result<std::fs::File> {
+    let file = server_lock_file(path)?;
+    if file.try_lock().is_err() {
+        bail!("another chuishao server is running on {path}");
+    }
+    Ok(file)
+}
+
 /// `restore FILE`: only for the embedded SQLite database, whose file is replaced.
 async fn restore(db: &str, file: &std::path::Path) -> Result<()> {
-    let Some(path) = db.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) else {
+    let Some(path) = sqlite_path(db) else {
         bail!("restore puts back an SQLite file; PostgreSQL is restored with pg_restore (docs/operations.md)");
     };
+    let _lock = hold_server_lock(path).map_err(|_| anyhow!("a chuishao server is running on {path}: stop it first"))?;
     let report = chuishao_store::restore_sqlite(file, std::path::Path::new(path))
         .await
         .with_context(|| format!("restoring {} into {path}", file.display()))?;

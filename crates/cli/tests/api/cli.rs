@@ -166,6 +166,10 @@ async fn a_backup_under_write_load_restores_to_a_consistent_database() {
     let backup = dir.path().join("live.bak");
     let out = chuishao(&live).arg("backup").arg(&backup).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Restoring over a database a server is running on is refused.
+    let refused = chuishao(&live).arg("restore").arg(&backup).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("stop it first"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     for w in writers {

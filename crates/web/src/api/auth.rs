@@ -76,19 +76,25 @@ pub async fn login(
     if let Some(d) = req.district.as_deref() {
         users.retain(|u| u.district.as_str() == d.trim());
     }
-    if users.len() > 1 {
-        return Err(chuishao_domain::FieldError::required("district").into());
-    }
-    let user = users.pop();
-    // Argon2 is deliberately slow: keep it off the async workers.
+    // The password is checked first, against every account of that name (or a dummy), so the
+    // answer and its timing tell nothing about which names exist where. Argon2 is deliberately
+    // slow: keep it off the async workers.
     let password = req.password;
-    let checked = user.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_login(checked.as_ref(), &password))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let user = match (ok, user) {
-        (true, Some(u)) => u,
-        _ => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
+    let candidates = users.clone();
+    let matching: Vec<bool> = tokio::task::spawn_blocking(move || {
+        if candidates.is_empty() {
+            vec![verify_login(None, &password)]
+        } else {
+            candidates.iter().map(|u| verify_login(Some(u), &password)).collect()
+        }
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let mut matched: Vec<_> = users.into_iter().zip(matching).filter(|(_, ok)| *ok).map(|(u, _)| u).collect();
+    let user = match matched.len() {
+        0 => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
+        1 => matched.remove(0),
+        _ => return Err(chuishao_domain::FieldError::required("district").into()),
     };
     let actor = actor_of(&state.store, &user).await?;
     let (token, hash) = new_token(&user.district);
