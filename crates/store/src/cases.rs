@@ -9,13 +9,8 @@ use chuishao_domain::{
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row};
 
-/// An event as stored: its place in the stream and when it was written.
-#[derive(Debug, Clone)]
-pub struct StoredEvent {
-    pub seq: u64,
-    pub event: CaseEvent,
-    pub recorded_at: Timestamp,
-}
+/// A case event as stored.
+pub type StoredEvent = streams::Stored<CaseEvent>;
 
 /// The result of a command: the case after it, and the events it caused.
 #[derive(Debug, Clone)]
@@ -107,21 +102,13 @@ impl Where {
     }
 }
 
-fn stored_event(r: streams::EventRow) -> Result<StoredEvent, StoreError> {
-    Ok(StoredEvent {
-        seq: r.seq,
-        event: CaseEvent { at: r.at, by: r.by, data: serde_json::from_str(&r.payload)? },
-        recorded_at: r.recorded_at,
-    })
-}
-
 /// All events of a case, read through any executor (the pool, or an open transaction).
 pub(crate) async fn case_events_in<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
     district: &DistrictCode,
     id: CaseId,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    streams::read(db, streams::CASES, district.as_str(), &id.to_string()).await?.into_iter().map(stored_event).collect()
+    streams::read_events(db, streams::CASES, district.as_str(), &id.to_string()).await
 }
 
 /// The audit detail of a command: what happened, never whom it concerns.
@@ -263,19 +250,7 @@ pub(crate) async fn append_in(
             return Err(StoreError::Conflict);
         }
     }
-    let rows = events
-        .iter()
-        .map(|e| {
-            Ok(streams::NewRow {
-                kind: e.data.type_name(),
-                payload: serde_json::to_string(&e.data)?,
-                by: &e.by,
-                at: e.at,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    streams::append(tx, streams::CASES, district, &id, from_version, rows, now).await?;
-    streams::grant(tx, streams::CASES, district, &id, after.principals()).await?;
+    streams::append_events(tx, streams::CASES, district, &id, from_version, events, after.principals(), now).await?;
     crate::audit::insert(
         tx,
         crate::audit::AuditEntry {

@@ -2,7 +2,8 @@
 //! tables differ by name only (`case_events` / `whistle_events`, `case_access` / …).
 
 use crate::{from_ms, to_ms, StoreError};
-use chuishao_domain::{ActorRef, Role, Timestamp};
+use chuishao_domain::whistle::{WhistleEvent, WhistleEventData};
+use chuishao_domain::{ActorRef, CaseEvent, CaseEventData, Role, Timestamp};
 use sqlx::{Any, Row};
 
 /// One stream's tables: events, access list, and the name of the id column.
@@ -18,7 +19,7 @@ pub(crate) const WHISTLES: Stream =
     Stream { events: "whistle_events", access: "whistle_access", id_column: "whistle_id" };
 
 /// An event row as read back: its place, payload (JSON of the event data), who and when.
-pub(crate) struct EventRow {
+struct EventRow {
     pub seq: u64,
     pub payload: String,
     pub by: ActorRef,
@@ -26,7 +27,7 @@ pub(crate) struct EventRow {
     pub recorded_at: Timestamp,
 }
 
-pub(crate) async fn read<'e>(
+async fn read<'e>(
     db: impl sqlx::Executor<'e, Database = Any>,
     stream: Stream,
     district: &str,
@@ -57,7 +58,7 @@ pub(crate) async fn read<'e>(
 }
 
 /// An event to write: its type name, payload, who and when.
-pub(crate) struct NewRow<'a> {
+struct NewRow<'a> {
     pub kind: &'static str,
     pub payload: String,
     pub by: &'a ActorRef,
@@ -66,7 +67,7 @@ pub(crate) struct NewRow<'a> {
 
 /// Appends events after `from_version`. A taken sequence number means another writer got there
 /// first: a conflict.
-pub(crate) async fn append(
+async fn append(
     tx: &mut sqlx::Transaction<'_, Any>,
     stream: Stream,
     district: &str,
@@ -103,7 +104,7 @@ pub(crate) async fn append(
 }
 
 /// Records who may read the stream by assignment (idempotent).
-pub(crate) async fn grant(
+async fn grant(
     tx: &mut sqlx::Transaction<'_, Any>,
     stream: Stream,
     district: &str,
@@ -118,4 +119,82 @@ pub(crate) async fn grant(
         sqlx::query(&sql).bind(district).bind(id).bind(p).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// An event as stored: its place in the stream and when it was written.
+#[derive(Debug, Clone)]
+pub struct Stored<E> {
+    pub seq: u64,
+    pub event: E,
+    pub recorded_at: Timestamp,
+}
+
+/// The events of an aggregate's stream: when, by whom, and what (stored as JSON by type name).
+pub(crate) trait StreamEvent: Sized {
+    type Data: serde::Serialize + serde::de::DeserializeOwned;
+    fn parts(&self) -> (Timestamp, &ActorRef, &Self::Data, &'static str);
+    fn assemble(at: Timestamp, by: ActorRef, data: Self::Data) -> Self;
+}
+
+impl StreamEvent for CaseEvent {
+    type Data = CaseEventData;
+    fn parts(&self) -> (Timestamp, &ActorRef, &CaseEventData, &'static str) {
+        (self.at, &self.by, &self.data, self.data.type_name())
+    }
+    fn assemble(at: Timestamp, by: ActorRef, data: CaseEventData) -> Self {
+        CaseEvent { at, by, data }
+    }
+}
+
+impl StreamEvent for WhistleEvent {
+    type Data = WhistleEventData;
+    fn parts(&self) -> (Timestamp, &ActorRef, &WhistleEventData, &'static str) {
+        (self.at, &self.by, &self.data, self.data.type_name())
+    }
+    fn assemble(at: Timestamp, by: ActorRef, data: WhistleEventData) -> Self {
+        WhistleEvent { at, by, data }
+    }
+}
+
+/// A stream's events, in order, typed.
+pub(crate) async fn read_events<'e, E: StreamEvent>(
+    db: impl sqlx::Executor<'e, Database = Any>,
+    stream: Stream,
+    district: &str,
+    id: &str,
+) -> Result<Vec<Stored<E>>, StoreError> {
+    read(db, stream, district, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Stored {
+                seq: r.seq,
+                event: E::assemble(r.at, r.by, serde_json::from_str(&r.payload)?),
+                recorded_at: r.recorded_at,
+            })
+        })
+        .collect()
+}
+
+/// Appends typed events after `from_version` and grants read access to `principals`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn append_events<E: StreamEvent>(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    stream: Stream,
+    district: &str,
+    id: &str,
+    from_version: u64,
+    events: &[E],
+    principals: Vec<String>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let rows = events
+        .iter()
+        .map(|e| {
+            let (at, by, data, kind) = e.parts();
+            Ok(NewRow { kind, payload: serde_json::to_string(data)?, by, at })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    append(tx, stream, district, id, from_version, rows, now).await?;
+    grant(tx, stream, district, id, principals).await
 }

@@ -12,12 +12,8 @@ use chuishao_domain::whistle::{
 use chuishao_domain::{Actor, CaseCommand, CaseError, CaseId, DistrictCode, Role, Timestamp, WorkCalendar};
 use sqlx::{Any, Row};
 
-#[derive(Debug, Clone)]
-pub struct StoredWhistleEvent {
-    pub seq: u64,
-    pub event: WhistleEvent,
-    pub recorded_at: Timestamp,
-}
+/// A whistle event as stored.
+pub type StoredWhistleEvent = streams::Stored<WhistleEvent>;
 
 #[derive(Debug, Clone)]
 pub struct WhistleOutcome {
@@ -68,14 +64,6 @@ const COLUMNS: [&str; 17] = [
     "state",
     "updated_at",
 ];
-
-fn stored(r: streams::EventRow) -> Result<StoredWhistleEvent, StoreError> {
-    Ok(StoredWhistleEvent {
-        seq: r.seq,
-        event: WhistleEvent { at: r.at, by: r.by, data: serde_json::from_str(&r.payload)? },
-        recorded_at: r.recorded_at,
-    })
-}
 
 /// The whistle's note on its case's record.
 fn note(w: &Whistle, summary: Option<String>) -> WhistleNote {
@@ -144,19 +132,7 @@ async fn append_whistle_in(
             return Err(StoreError::Conflict);
         }
     }
-    let rows = events
-        .iter()
-        .map(|e| {
-            Ok(streams::NewRow {
-                kind: e.data.type_name(),
-                payload: serde_json::to_string(&e.data)?,
-                by: &e.by,
-                at: e.at,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    streams::append(tx, streams::WHISTLES, district, &id, from_version, rows, now).await?;
-    streams::grant(tx, streams::WHISTLES, district, &id, after.principals()).await?;
+    streams::append_events(tx, streams::WHISTLES, district, &id, from_version, events, after.principals(), now).await?;
     let types: Vec<&str> = events.iter().map(|e| e.data.type_name()).collect();
     let detail = serde_json::json!({ "action": action, "events": types, "version": after.version }).to_string();
     let entry = AuditEntry {
@@ -292,11 +268,7 @@ impl Store {
         district: &DistrictCode,
         id: WhistleId,
     ) -> Result<Vec<StoredWhistleEvent>, StoreError> {
-        streams::read(&self.pool, streams::WHISTLES, district.as_str(), &id.to_string())
-            .await?
-            .into_iter()
-            .map(stored)
-            .collect()
+        streams::read_events(&self.pool, streams::WHISTLES, district.as_str(), &id.to_string()).await
     }
 
     /// The whistle as its events fold, with the events.
