@@ -444,13 +444,7 @@ impl Sim<'_> {
         };
         let dispatcher = self.dispatcher(&street);
         let liaison = community.as_ref().map(|c| {
-            actor(
-                format!("liaison-{c}"),
-                "社区专员".into(),
-                Role::Liaison,
-                Scope::Community { code: c.clone() },
-                &district,
-            )
+            actor(format!("liaison-{c}"), "社区专员".into(), Role::Liaison, Scope::community(c.clone()), &district)
         });
         // Some web requests in the demo street come from the demo resident's own account.
         let by_resident = channel == Channel::Web && street.as_str() == DEMO_STREET && self.rng.gen_bool(0.3);

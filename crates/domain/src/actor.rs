@@ -111,8 +111,12 @@ pub enum Scope {
     Street {
         code: StreetCode,
     },
+    /// A community liaison, registered in `code`, covering the communities assigned to them now
+    /// (resolved from the assignments at each request; empty once all are reassigned away).
     Community {
         code: CommunityCode,
+        #[serde(default)]
+        covers: Vec<CommunityCode>,
     },
     Unit {
         id: UnitId,
@@ -124,6 +128,16 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// A liaison's scope covering only the community they are registered in.
+    pub fn community(code: CommunityCode) -> Scope {
+        Scope::Community { covers: vec![code.clone()], code }
+    }
+
+    /// Whether this scope is a liaison's that covers `community` now.
+    pub fn covers(&self, community: Option<&CommunityCode>) -> bool {
+        matches!((self, community), (Scope::Community { covers, .. }, Some(c)) if covers.contains(c))
+    }
+
     pub fn kind(&self) -> ScopeKind {
         match self {
             Scope::Own => ScopeKind::Own,
@@ -141,7 +155,7 @@ impl Scope {
             Scope::Own => "",
             Scope::District { code } => code.as_str(),
             Scope::Street { code } => code.as_str(),
-            Scope::Community { code } => code.as_str(),
+            Scope::Community { code, .. } => code.as_str(),
             Scope::Unit { id, .. } => id.as_str(),
             Scope::Department { id } => id.as_str(),
         }

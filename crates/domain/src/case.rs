@@ -790,7 +790,8 @@ impl CaseError {
 pub enum Visibility {
     District(DistrictCode),
     Street(StreetCode),
-    Community(CommunityCode),
+    /// A liaison's: the communities they cover now.
+    Communities(Vec<CommunityCode>),
     /// Cases ever dispatched to this unit or department (`unit:<id>` / `dept:<id>`).
     Principal(String),
     /// A resident's own requests.
@@ -805,7 +806,7 @@ impl Visibility {
                 Visibility::District(code.clone())
             }
             (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => Visibility::Street(code.clone()),
-            (Role::Liaison, Scope::Community { code }) => Visibility::Community(code.clone()),
+            (Role::Liaison, Scope::Community { covers, .. }) => Visibility::Communities(covers.clone()),
             (Role::UnitStaff, Scope::Unit { id, .. }) => Visibility::Principal(format!("unit:{id}")),
             (Role::DepartmentStaff, Scope::Department { id }) => Visibility::Principal(format!("dept:{id}")),
             (Role::Resident, Scope::Own) => Visibility::Reporter(actor.user_id.clone()),
@@ -817,7 +818,7 @@ impl Visibility {
         match self {
             Visibility::District(code) => *code == case.district,
             Visibility::Street(code) => *code == case.street,
-            Visibility::Community(code) => case.community.as_ref() == Some(code),
+            Visibility::Communities(codes) => case.community.as_ref().is_some_and(|c| codes.contains(c)),
             Visibility::Principal(p) => case.past_assignees.iter().any(|a| a.principal() == *p),
             Visibility::Reporter(user) => case.reporter_user.as_deref() == Some(user.as_str()),
             Visibility::Nothing => false,
@@ -880,8 +881,7 @@ fn permit(action: CaseAction, actor: &Actor, case: &Case) -> Result<(), CaseErro
         | A::Merge => is_supervisor(actor, case),
         A::GrantExtension | A::DenyExtension | A::Terminate => is_leader(actor, case),
         A::Verify | A::SendBack => {
-            is_supervisor(actor, case)
-                || matches!((&actor.role, &actor.scope), (Role::Liaison, Scope::Community { code }) if case.community.as_ref() == Some(code))
+            is_supervisor(actor, case) || (actor.role == Role::Liaison && actor.scope.covers(case.community.as_ref()))
         }
         A::AddNote | A::AddAttachment => !matches!(actor.role, Role::Inspector | Role::System),
         A::RevealContact => is_handler(actor, case) || is_supervisor(actor, case),
@@ -920,7 +920,7 @@ fn may_receive(actor: &Actor, new: &NewCase) -> bool {
     match (actor.role, &actor.scope) {
         (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => *code == new.street,
         (Role::DistrictSupervisor, Scope::District { code }) => *code == new.district,
-        (Role::Liaison, Scope::Community { code }) => new.community.as_ref() == Some(code),
+        (Role::Liaison, scope) => scope.covers(new.community.as_ref()),
         (Role::Resident, Scope::Own) => new.reporter_user.as_deref() == Some(actor.user_id.as_str()),
         _ => false,
     }

@@ -4,11 +4,13 @@
 //! Names follow the glossary of DESIGN.md §3.
 
 pub mod actor;
+pub mod assistance;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod deadline;
 pub mod field;
+pub mod liaison;
 pub mod org;
 pub mod personal;
 pub mod whistle;

@@ -628,7 +628,7 @@ pub fn can_see(actor: &Actor, w: &Whistle) -> bool {
     match Visibility::of(actor) {
         Visibility::District(d) => d == w.district,
         Visibility::Street(s) => s == w.street,
-        Visibility::Community(c) => w.community.as_ref() == Some(&c),
+        Visibility::Communities(cs) => w.community.as_ref().is_some_and(|c| cs.contains(c)),
         Visibility::Principal(p) => w.principals().contains(&p),
         Visibility::Reporter(_) | Visibility::Nothing => false,
     }
@@ -744,7 +744,8 @@ pub fn decide(
         (None, C::Request(new)) => {
             let ok = actor.district == new.district
                 && new.level == WhistleLevel::Community
-                && matches!((&actor.role, &actor.scope), (Role::Liaison, Scope::Community { code }) if new.community.as_ref() == Some(code));
+                && actor.role == Role::Liaison
+                && actor.scope.covers(new.community.as_ref());
             if !ok {
                 return Err(denied());
             }

@@ -98,10 +98,10 @@ fn dept_staff() -> Actor {
     )
 }
 fn liaison() -> Actor {
-    person("li-1", "社区专员孙丽", Role::Liaison, Scope::Community { code: community_code(COMMUNITY) })
+    person("li-1", "社区专员孙丽", Role::Liaison, Scope::community(community_code(COMMUNITY)))
 }
 fn other_liaison() -> Actor {
-    person("li-2", "社区专员郑华", Role::Liaison, Scope::Community { code: community_code(OTHER_COMMUNITY) })
+    person("li-2", "社区专员郑华", Role::Liaison, Scope::community(community_code(OTHER_COMMUNITY)))
 }
 fn supervisor() -> Actor {
     person("s-1", "区督办马超", Role::DistrictSupervisor, Scope::District { code: district() })

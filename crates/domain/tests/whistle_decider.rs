@@ -85,10 +85,10 @@ fn unit_staff() -> Actor {
     )
 }
 fn liaison() -> Actor {
-    person("li-1", "社区专员孙丽", Role::Liaison, Scope::Community { code: community_code(COMMUNITY) })
+    person("li-1", "社区专员孙丽", Role::Liaison, Scope::community(community_code(COMMUNITY)))
 }
 fn other_liaison() -> Actor {
-    person("li-2", "社区专员郑华", Role::Liaison, Scope::Community { code: community_code(OTHER_COMMUNITY) })
+    person("li-2", "社区专员郑华", Role::Liaison, Scope::community(community_code(OTHER_COMMUNITY)))
 }
 fn staff_of(id: &str) -> Actor {
     let name = match id {
@@ -2351,7 +2351,7 @@ mod props {
                     *code == w.district
                 }
                 (Role::StreetLeader | Role::Dispatcher, Scope::Street { code }) => *code == w.street,
-                (Role::Liaison, Scope::Community { code }) => w.community.as_ref() == Some(code),
+                (Role::Liaison, scope) => scope.covers(w.community.as_ref()),
                 (Role::DepartmentStaff, Scope::Department { id }) => {
                     w.summons_of(id).is_some() && matches!(w.status, WhistleStatus::Active | WhistleStatus::Concluded)
                 }
@@ -2378,7 +2378,8 @@ mod props {
             (None, C::Request(n)) => {
                 let ok = a.district == n.district
                     && n.level == WhistleLevel::Community
-                    && matches!((a.role, &a.scope), (Role::Liaison, Scope::Community { code }) if n.community.as_ref() == Some(code));
+                    && a.role == Role::Liaison
+                    && a.scope.covers(n.community.as_ref());
                 let violations = if ok { vec![] } else { vec!["role_not_permitted"] };
                 return Verdict { violations, exclusive: !ok, bad_fields };
             }

@@ -1,7 +1,7 @@
 //! Backups of the embedded database, and a check that stored events fold to what is projected.
 
 use crate::{Backend, Store, StoreError};
-use chuishao_domain::{case, whistle, DistrictCode};
+use chuishao_domain::{assistance, case, whistle, DistrictCode};
 use sqlx::Row;
 use std::path::Path;
 
@@ -11,6 +11,7 @@ pub struct VerifyReport {
     pub districts: usize,
     pub cases: usize,
     pub whistles: usize,
+    pub assistance: usize,
     pub events: usize,
     /// Streams whose folded events differ from their projection (should be empty).
     pub mismatches: Vec<String>,
@@ -35,58 +36,70 @@ impl Store {
         Ok(())
     }
 
-    /// Folds every case's and whistle's events and compares them with the projection.
+    /// Folds every case's, whistle's and assistance request's events and compares them with
+    /// the projection.
     pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
         let mut report = VerifyReport::default();
         for d in self.districts().await? {
             report.districts += 1;
-            let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE district = $1 ORDER BY id")
-                .bind(d.code.as_str())
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| r.try_get("id"))
-                .collect::<Result<_, _>>()?;
-            for id in ids {
-                report.cases += 1;
-                let Some(cid) = chuishao_domain::CaseId::parse(&id) else {
-                    report.mismatches.push(format!("case {id}: bad id"));
-                    continue;
-                };
-                let events = self.case_events(&d.code, cid).await?;
-                report.events += events.len();
-                let folded = case::fold(events.iter().map(|e| &e.event));
-                if folded != self.projected_case(&d.code, cid).await? {
-                    report.mismatches.push(format!("case {id}"));
-                }
-            }
-            self.verify_whistles(&d.code, &mut report).await?;
+            let district = &d.code;
+            report.cases += self
+                .verify_table("cases", district, &mut report.events, &mut report.mismatches, async |id| {
+                    let Some(cid) = chuishao_domain::CaseId::parse(id) else { return Ok(None) };
+                    let events = self.case_events(district, cid).await?;
+                    let folded = case::fold(events.iter().map(|e| &e.event));
+                    Ok(Some((events.len(), folded == self.projected_case(district, cid).await?)))
+                })
+                .await?;
+            report.whistles += self
+                .verify_table("whistles", district, &mut report.events, &mut report.mismatches, async |id| {
+                    let Some(wid) = whistle::WhistleId::parse(id) else { return Ok(None) };
+                    let events = self.whistle_events(district, wid).await?;
+                    let folded = whistle::fold(events.iter().map(|e| &e.event));
+                    Ok(Some((events.len(), folded == self.projected_whistle(district, wid).await?)))
+                })
+                .await?;
+            report.assistance += self
+                .verify_table("assistance_requests", district, &mut report.events, &mut report.mismatches, async |id| {
+                    let Some(aid) = assistance::AssistanceId::parse(id) else { return Ok(None) };
+                    let events = self.assistance_events(district, aid).await?;
+                    let folded = assistance::fold(events.iter().map(|e| &e.event));
+                    Ok(Some((events.len(), folded == self.projected_assistance(district, aid).await?)))
+                })
+                .await?;
         }
         Ok(report)
     }
 
-    async fn verify_whistles(&self, district: &DistrictCode, report: &mut VerifyReport) -> Result<(), StoreError> {
-        let ids: Vec<String> = sqlx::query("SELECT id FROM whistles WHERE district = $1 ORDER BY id")
+    /// Checks every stream of one projection table: `check` folds one id's events and answers
+    /// (events read, folded == projected), or None for an unreadable id. Answers the count.
+    async fn verify_table(
+        &self,
+        table: &str,
+        district: &DistrictCode,
+        events: &mut usize,
+        mismatches: &mut Vec<String>,
+        mut check: impl AsyncFnMut(&str) -> Result<Option<(usize, bool)>, StoreError>,
+    ) -> Result<usize, StoreError> {
+        let ids: Vec<String> = sqlx::query(&format!("SELECT id FROM {table} WHERE district = $1 ORDER BY id"))
             .bind(district.as_str())
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
-        for id in ids {
-            report.whistles += 1;
-            let Some(wid) = whistle::WhistleId::parse(&id) else {
-                report.mismatches.push(format!("whistle {id}: bad id"));
-                continue;
-            };
-            let events = self.whistle_events(district, wid).await?;
-            report.events += events.len();
-            let folded = whistle::fold(events.iter().map(|e| &e.event));
-            if folded != self.projected_whistle(district, wid).await? {
-                report.mismatches.push(format!("whistle {id}"));
+        for id in &ids {
+            match check(id).await? {
+                None => mismatches.push(format!("{table} {id}: bad id")),
+                Some((n, same)) => {
+                    *events += n;
+                    if !same {
+                        mismatches.push(format!("{table} {id}"));
+                    }
+                }
             }
         }
-        Ok(())
+        Ok(ids.len())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Case event streams, their query projection, access list and audit record — written together.
 
+use crate::idempotency::{claim_in, Idempotency, Once};
 use crate::{from_ms, streams, to_ms, CommandError, Store, StoreError};
 use chuishao_domain::case::{Env, NewCase, Visibility};
 use chuishao_domain::{
@@ -121,7 +122,7 @@ fn audit_detail(action: &str, events: &[CaseEvent], version: u64) -> String {
     serde_json::json!({ "action": action, "events": types, "version": version, "reason": reason }).to_string()
 }
 
-const PROJECTION_COLUMNS: [&str; 25] = [
+const PROJECTION_COLUMNS: [&str; 26] = [
     "district",
     "id",
     "number",
@@ -147,6 +148,7 @@ const PROJECTION_COLUMNS: [&str; 25] = [
     "version",
     "state",
     "updated_at",
+    "received_by",
 ];
 
 fn bind_projection<'q>(
@@ -179,6 +181,7 @@ fn bind_projection<'q>(
         .bind(c.version as i64)
         .bind(state_json)
         .bind(to_ms(c.updated_at))
+        .bind(c.received_by.as_str())
 }
 
 fn insert_projection_sql() -> String {
@@ -267,6 +270,31 @@ pub(crate) async fn append_in(
     Ok(())
 }
 
+/// Receives a new case inside the caller's transaction, taking its number there.
+pub(crate) async fn receive_in(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &Actor,
+    env: &Env<'_>,
+    new: NewCase,
+) -> Result<CommandOutcome, CommandError> {
+    let day = chuishao_domain::calendar::local_date(env.now).format("%Y%m%d").to_string();
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (district, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+    )
+    .bind(actor.district.as_str())
+    .bind(&day)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(StoreError::from)?;
+    let number = format!("{}-{}-{:04}", actor.district, day, last);
+    let cmd = CaseCommand::Receive(Box::new(NewCase { number, ..new }));
+    let events = case::decide(None, &cmd, actor, env)?;
+    let after = case::fold(events.iter()).ok_or(CaseError::NotFound)?;
+    append_in(tx, actor, "receive", 0, &events, &after, env.now, None).await?;
+    Ok(CommandOutcome { case: after, events })
+}
+
 impl Store {
     /// All events of a case, in order.
     pub async fn case_events(&self, district: &DistrictCode, id: CaseId) -> Result<Vec<StoredEvent>, StoreError> {
@@ -332,28 +360,38 @@ impl Store {
         calendar: &WorkCalendar,
         new: NewCase,
     ) -> Result<CommandOutcome, CommandError> {
+        match self.receive_case_once(actor, now, calendar, new, None).await? {
+            Once::Created(outcome) => Ok(outcome),
+            Once::Replayed(_) => Err(StoreError::Conflict.into()),
+        }
+    }
+
+    /// Receives a new case once per idempotency key: a form sent again answers the case the
+    /// first sending created.
+    pub async fn receive_case_once(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+        new: NewCase,
+        idem: Option<&Idempotency>,
+    ) -> Result<Once<CommandOutcome>, CommandError> {
+        if let Some(id) = self.replayed(actor, idem, "case").await? {
+            return Ok(Once::Replayed(id));
+        }
         let now = crate::whole_ms(now);
         let env = Env { now, calendar };
         case::decide(None, &CaseCommand::Receive(Box::new(new.clone())), actor, &env)?;
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-        let day = chuishao_domain::calendar::local_date(now).format("%Y%m%d").to_string();
-        let last: i64 = sqlx::query_scalar(
-            "INSERT INTO case_numbers (district, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (district, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
-        )
-        .bind(actor.district.as_str())
-        .bind(&day)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-        let number = format!("{}-{}-{:04}", actor.district, day, last);
-        let cmd = CaseCommand::Receive(Box::new(NewCase { number, ..new }));
-        let events = case::decide(None, &cmd, actor, &env)?;
-        let after = case::fold(events.iter()).ok_or(CaseError::NotFound)?;
-        append_in(&mut tx, actor, "receive", 0, &events, &after, now, None).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(CommandOutcome { case: after, events })
+        let written = async {
+            let _guard = self.write_guard().await;
+            let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+            let outcome = receive_in(&mut tx, actor, &env, new).await?;
+            claim_in(&mut tx, actor, idem, "case", &outcome.case.id.to_string(), now).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(outcome)
+        }
+        .await;
+        self.settle(actor, idem, "case", written).await
     }
 
     /// Runs a command on a case: load, decide, append — with optimistic concurrency.
@@ -442,14 +480,18 @@ impl Store {
         match visibility {
             Visibility::District(d) if d == district => {}
             Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.to_string())),
-            Visibility::Community(s) => w.push("c.community = $?", Arg::Text(s.to_string())),
+            Visibility::Communities(cs) if !cs.is_empty() => {
+                w.push_any("c.community", cs.iter().map(|c| Arg::Text(c.to_string())))
+            }
             Visibility::Reporter(u) => w.push("c.reporter_user = $?", Arg::Text(u.clone())),
             Visibility::Principal(p) => w.push_pair(
                 "c.id IN (SELECT a.case_id FROM case_access a WHERE a.district = $? AND a.principal = $?)",
                 Arg::Text(district.to_string()),
                 Arg::Text(p.clone()),
             ),
-            Visibility::District(_) | Visibility::Nothing => return Ok(CasePage { items: vec![], total: 0 }),
+            Visibility::District(_) | Visibility::Communities(_) | Visibility::Nothing => {
+                return Ok(CasePage { items: vec![], total: 0 })
+            }
         }
         w.push_any("c.status", filter.status.iter().map(|s| Arg::Text(s.as_str().to_string())));
         if let Some(s) = &filter.street {
@@ -546,7 +588,7 @@ impl Store {
                 break;
             }
         }
-        Ok(emitted + self.tick_whistles(now, calendar).await?)
+        Ok(emitted + self.tick_whistles(now, calendar).await? + self.tick_assistance(now, calendar).await?)
     }
 
     /// Audit records of one object, oldest first: (at, actor id, actor role, action, detail).

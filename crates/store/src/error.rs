@@ -1,3 +1,5 @@
+use chuishao_domain::assistance::AssistanceError;
+use chuishao_domain::field::FieldError;
 use chuishao_domain::whistle::WhistleError;
 use chuishao_domain::CaseError;
 
@@ -11,6 +13,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken; the name says which.
     #[error("duplicate {0}")]
     Duplicate(&'static str),
+    /// An idempotency key sent again with a different request.
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
     #[error("unsupported database URL: {0}")]
     UnsupportedUrl(String),
     #[error("stored data is unreadable: {0}")]
@@ -44,6 +49,11 @@ pub enum CommandError {
     Case(#[from] CaseError),
     #[error(transparent)]
     Whistle(#[from] WhistleError),
+    #[error(transparent)]
+    Assistance(#[from] AssistanceError),
+    /// A field of a request that is not part of any aggregate (a visit's, a household's).
+    #[error(transparent)]
+    Field(#[from] FieldError),
     /// The client's expected version is not the case's version.
     #[error("expected version {expected}, case is at {actual}")]
     StaleVersion { expected: u64, actual: u64 },

@@ -4,13 +4,16 @@
 //! (`$n` placeholders, BIGINT epoch-ms times, TEXT, BOOLEAN); the few dialect-specific statements
 //! sit side by side, keyed by [`Backend`].
 
+mod assistance;
 mod audit;
 mod backup;
 mod calendar;
 mod cases;
 mod db;
 mod error;
+mod idempotency;
 mod leases;
+mod liaisons;
 mod org;
 mod streams;
 mod transfer;
@@ -18,11 +21,16 @@ mod whistles;
 pub use org::OrgData;
 mod users;
 
+pub use assistance::{AssistanceFilter, AssistanceOutcome, StoredAssistanceEvent};
 pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
 pub use chuishao_domain::case::Visibility;
 pub use db::{migration_versions, Backend, Store};
 pub use error::{CommandError, StoreError};
+pub use idempotency::{Idempotency, Once};
+pub use liaisons::{
+    Assignment, HouseholdFilter, LiaisonResults, NewVisit, StoredHousehold, Visit, VisitFilter, VisitOutcome,
+};
 pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};

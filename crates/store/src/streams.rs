@@ -2,6 +2,7 @@
 //! tables differ by name only (`case_events` / `whistle_events`, `case_access` / …).
 
 use crate::{from_ms, to_ms, StoreError};
+use chuishao_domain::assistance::{AssistanceEvent, AssistanceEventData};
 use chuishao_domain::whistle::{WhistleEvent, WhistleEventData};
 use chuishao_domain::{ActorRef, CaseEvent, CaseEventData, Role, Timestamp};
 use sqlx::{Any, Row};
@@ -17,6 +18,8 @@ pub(crate) struct Stream {
 pub(crate) const CASES: Stream = Stream { events: "case_events", access: "case_access", id_column: "case_id" };
 pub(crate) const WHISTLES: Stream =
     Stream { events: "whistle_events", access: "whistle_access", id_column: "whistle_id" };
+pub(crate) const ASSISTANCE: Stream =
+    Stream { events: "assistance_events", access: "assistance_access", id_column: "assistance_id" };
 
 /// An event row as read back: its place, payload (JSON of the event data), who and when.
 struct EventRow {
@@ -153,6 +156,16 @@ impl StreamEvent for WhistleEvent {
     }
     fn assemble(at: Timestamp, by: ActorRef, data: WhistleEventData) -> Self {
         WhistleEvent { at, by, data }
+    }
+}
+
+impl StreamEvent for AssistanceEvent {
+    type Data = AssistanceEventData;
+    fn parts(&self) -> (Timestamp, &ActorRef, &AssistanceEventData, &'static str) {
+        (self.at, &self.by, &self.data, self.data.type_name())
+    }
+    fn assemble(at: Timestamp, by: ActorRef, data: AssistanceEventData) -> Self {
+        AssistanceEvent { at, by, data }
     }
 }
 

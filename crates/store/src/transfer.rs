@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 25] = [
     "districts",
     "streets",
     "communities",
@@ -23,6 +23,14 @@ pub const TABLES: [&str; 17] = [
     "whistle_events",
     "whistles",
     "whistle_access",
+    "liaison_assignments",
+    "visit_policies",
+    "households",
+    "visits",
+    "idempotency_keys",
+    "assistance_events",
+    "assistance_requests",
+    "assistance_access",
     "audit_log",
 ];
 

@@ -2,7 +2,7 @@
 
 use crate::{from_ms, to_ms, Store, StoreError};
 use chuishao_domain::actor::ScopeKind;
-use chuishao_domain::{DistrictCode, Role, Timestamp};
+use chuishao_domain::{CommunityCode, DistrictCode, Role, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -62,6 +62,7 @@ fn user_row(r: &AnyRow) -> Result<StoredUser, StoreError> {
 impl Store {
     pub async fn create_user(&self, u: &NewUser, now: Timestamp) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
             .bind(u.district.as_str())
             .bind(&u.id)
@@ -73,9 +74,15 @@ impl Store {
             .bind(&u.scope_id)
             .bind(0_i64)
             .bind(to_ms(now))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_insert(e, "username"))?;
+        // A liaison starts out covering the community they are registered in.
+        if u.role == Role::Liaison {
+            let community = CommunityCode::parse(&u.scope_id).map_err(StoreError::Corrupt)?;
+            crate::liaisons::assign_in(&mut tx, &u.district, &u.id, &community, "system", now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -86,6 +93,15 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(user_row).collect()
+    }
+
+    pub async fn user(&self, district: &DistrictCode, id: &str) -> Result<Option<StoredUser>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE district = $1 AND id = $2"))
+            .bind(district.as_str())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
     }
 
     pub async fn users(&self, district: &DistrictCode) -> Result<Vec<StoredUser>, StoreError> {

@@ -419,7 +419,9 @@ impl Store {
         match visibility {
             Visibility::District(d) if d == district => {}
             Visibility::Street(s) => w.push("w.street = $?", Arg::Text(s.to_string())),
-            Visibility::Community(c) => w.push("w.community = $?", Arg::Text(c.to_string())),
+            Visibility::Communities(cs) if !cs.is_empty() => {
+                w.push_any("w.community", cs.iter().map(|c| Arg::Text(c.to_string())))
+            }
             Visibility::Principal(p) => {
                 w.push_pair(by_department, Arg::Text(district.to_string()), Arg::Text(p.clone()))
             }

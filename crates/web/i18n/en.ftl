@@ -224,3 +224,60 @@ expected-unique_departments = departments without repeats
 expected-deadline_spec = a deadline such as 30m, 24h or 5wd
 expected-snake_case_key = lowercase letters and underscores
 error-case_closed = The case is { $status }; no whistle can be blown for it
+
+## Community liaisons, visits and hardship assistance
+
+care_flag-living_alone = Elderly living alone
+care_flag-elderly = Aged 80+
+care_flag-disabled = Disabled
+care_flag-low_income = Subsistence / low income
+care_flag-serious_illness = Serious illness
+care_flag-unemployed = Unemployed
+care_flag-entitled_group = Entitled group (优抚)
+
+assistance_kind-assistive_device = Assistive device
+assistance_kind-temporary_relief = Temporary relief
+assistance_kind-subsistence_allowance = Subsistence allowance application
+assistance_kind-meal_aid = Meal aid
+assistance_kind-home_care = Home care for the elderly
+assistance_kind-employment_aid = Employment support
+
+assistance_status-submitted = Submitted
+assistance_status-under_review = Under review
+assistance_status-approved = Approved
+assistance_status-rejected = Rejected
+assistance_status-delivered = Delivered
+assistance_status-withdrawn = Withdrawn
+
+assistance_action-submit = Submit
+assistance_action-start-review = Start review
+assistance_action-approve = Approve
+assistance_action-reject = Reject
+assistance_action-deliver = Mark delivered
+assistance_action-withdraw = Withdraw
+assistance_action-add-note = Add a note
+assistance_action-tick = Deadline check
+
+assistance_event-submitted = Submitted
+assistance_event-review_started = Review started
+assistance_event-approved = Approved
+assistance_event-rejected = Rejected
+assistance_event-delivered = Delivered
+assistance_event-withdrawn = Withdrawn
+assistance_event-note_added = Note
+assistance_event-warned = Deadline warning
+assistance_event-overdue = Overdue
+
+assistance_clock-decision = Decision deadline
+assistance_clock-delivery = Delivery deadline
+
+error-assistance_not_found = The assistance request does not exist or is outside your scope
+error-assistance_exists = This assistance request already exists
+error-assistance_invalid_state = The request is { $status }; it cannot { $action } now
+error-no_assistance_office = This street has no livelihood office to take the request
+error-household_not_found = The household does not exist or is outside your scope
+error-visit_not_found = The visit does not exist or is outside your scope
+error-liaison_not_found = The liaison does not exist or is outside your scope
+error-unknown_care_flag = There is no care flag { $flag }
+error-idempotency_key_reused = This Idempotency-Key was already used for a different request
+error-invalid_idempotency_key = An Idempotency-Key must be 1 to 100 visible ASCII characters

@@ -224,3 +224,60 @@ expected-unique_departments = 不重复的部门
 expected-deadline_spec = 时限格式（如 30m、24h、5wd）
 expected-snake_case_key = 小写字母和下划线
 error-case_closed = 诉求已“{ $status }”，不能再为它吹哨
+
+## 社区专员、走访与民生保障
+
+care_flag-living_alone = 独居老人
+care_flag-elderly = 高龄
+care_flag-disabled = 残疾
+care_flag-low_income = 低保/低收入
+care_flag-serious_illness = 重病
+care_flag-unemployed = 失业
+care_flag-entitled_group = 优抚对象
+
+assistance_kind-assistive_device = 辅具适配
+assistance_kind-temporary_relief = 临时救助
+assistance_kind-subsistence_allowance = 低保申请
+assistance_kind-meal_aid = 助餐
+assistance_kind-home_care = 居家养老服务
+assistance_kind-employment_aid = 就业帮扶
+
+assistance_status-submitted = 已提交
+assistance_status-under_review = 审核中
+assistance_status-approved = 已批准
+assistance_status-rejected = 未批准
+assistance_status-delivered = 已落实
+assistance_status-withdrawn = 已撤回
+
+assistance_action-submit = 提交申请
+assistance_action-start-review = 开始审核
+assistance_action-approve = 批准
+assistance_action-reject = 不予批准
+assistance_action-deliver = 落实到位
+assistance_action-withdraw = 撤回
+assistance_action-add-note = 添加备注
+assistance_action-tick = 时限检查
+
+assistance_event-submitted = 提交申请
+assistance_event-review_started = 开始审核
+assistance_event-approved = 批准
+assistance_event-rejected = 不予批准
+assistance_event-delivered = 落实到位
+assistance_event-withdrawn = 撤回
+assistance_event-note_added = 备注
+assistance_event-warned = 时限预警
+assistance_event-overdue = 超时
+
+assistance_clock-decision = 审批时限
+assistance_clock-delivery = 落实时限
+
+error-assistance_not_found = 民生保障申请不存在，或不在您的权限范围内
+error-assistance_exists = 该民生保障申请已存在
+error-assistance_invalid_state = 申请当前状态为“{ $status }”，不能执行“{ $action }”
+error-no_assistance_office = 该街道没有民生保障办公室，无法受理申请
+error-household_not_found = 住户不存在，或不在您的权限范围内
+error-visit_not_found = 走访记录不存在，或不在您的权限范围内
+error-liaison_not_found = 社区专员不存在，或不在您的权限范围内
+error-unknown_care_flag = 没有“{ $flag }”这一关爱类别
+error-idempotency_key_reused = 幂等键（Idempotency-Key）已用于另一份不同的请求
+error-invalid_idempotency_key = 幂等键（Idempotency-Key）须为1至100个可见ASCII字符

@@ -105,7 +105,7 @@ pub async fn resolve_scope(
         ScopeKind::Community => {
             let code = CommunityCode::parse(scope_id).map_err(|_| unknown())?;
             store.community(district, &code).await?.ok_or_else(unknown)?;
-            Scope::Community { code }
+            Scope::community(code)
         }
         ScopeKind::Unit => {
             let id = UnitId::parse(scope_id).map_err(|_| unknown())?;
@@ -121,10 +121,14 @@ pub async fn resolve_scope(
 }
 
 pub async fn actor_of(store: &Store, user: &StoredUser) -> Result<Actor, ApiError> {
-    let scope = resolve_scope(store, &user.district, user.role, &user.scope_id).await.map_err(|e| {
+    let mut scope = resolve_scope(store, &user.district, user.role, &user.scope_id).await.map_err(|e| {
         tracing::error!(user = %user.id, error = %e, "user has an unusable scope");
         ApiError::forbidden()
     })?;
+    // A liaison covers what they are assigned now, which may change between two requests.
+    if let Scope::Community { covers, .. } = &mut scope {
+        *covers = store.liaison_covers(&user.district, &user.id).await?;
+    }
     Ok(Actor {
         user_id: user.id.clone(),
         name: user.display_name.clone(),

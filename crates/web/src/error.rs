@@ -44,6 +44,19 @@ impl ApiError {
         self.args.push((name, MsgArg::Key(key.into())));
         self
     }
+    /// Names the field within a nested part of the request (`raise_case.text`).
+    pub fn prefixed(mut self, prefix: &str) -> Self {
+        if let Some(f) = self.field.take() {
+            let f = format!("{prefix}.{f}");
+            for (name, arg) in &mut self.args {
+                if *name == "field" {
+                    *arg = MsgArg::Text(f.clone());
+                }
+            }
+            self.field = Some(f);
+        }
+        self
+    }
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized")
     }
@@ -194,6 +207,24 @@ impl From<chuishao_domain::whistle::WhistleError> for ApiError {
     }
 }
 
+impl From<chuishao_domain::assistance::AssistanceError> for ApiError {
+    fn from(e: chuishao_domain::assistance::AssistanceError) -> Self {
+        use chuishao_domain::assistance::AssistanceError as A;
+        let code = e.code();
+        match e {
+            A::NotFound => ApiError::new(StatusCode::NOT_FOUND, code),
+            A::Field(f) => f.into(),
+            A::RoleNotPermitted { action, role } => ApiError::new(StatusCode::FORBIDDEN, code)
+                .key_arg("role", format!("role-{}", role.as_str()))
+                .key_arg("action", format!("assistance_action-{}", action.as_str())),
+            A::InvalidState { action, status } => ApiError::new(StatusCode::CONFLICT, code)
+                .key_arg("status", format!("assistance_status-{}", status.as_str()))
+                .key_arg("action", format!("assistance_action-{}", action.as_str())),
+            A::AlreadyExists => ApiError::new(StatusCode::CONFLICT, code),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -202,6 +233,9 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "version_conflict").arg("expected", "?").arg("actual", "?")
             }
             StoreError::Duplicate(what) => ApiError::new(StatusCode::CONFLICT, "duplicate").arg("what", what),
+            StoreError::IdempotencyKeyReused => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").field("Idempotency-Key")
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal()
@@ -215,6 +249,8 @@ impl From<CommandError> for ApiError {
         match e {
             CommandError::Case(c) => c.into(),
             CommandError::Whistle(w) => w.into(),
+            CommandError::Assistance(a) => a.into(),
+            CommandError::Field(f) => f.into(),
             CommandError::StaleVersion { expected, actual } => ApiError::new(StatusCode::CONFLICT, "version_conflict")
                 .arg("expected", expected.to_string())
                 .arg("actual", actual.to_string()),

@@ -136,3 +136,41 @@ pub fn take_expected_version(v: &mut serde_json::Value) -> Result<Option<u64>, A
         }),
     }
 }
+
+/// The `Idempotency-Key` of a creating request, with a hash of its body: a form filled offline
+/// and sent again under the same key answers what the first sending created.
+pub struct IdempotentJson<T>(pub T, pub Option<chuishao_store::Idempotency>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IdempotentJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let key = match req.headers().get("idempotency-key") {
+            None => None,
+            Some(v) => {
+                let bad = || ApiError::new(StatusCode::BAD_REQUEST, "invalid_idempotency_key").field("Idempotency-Key");
+                let k = v.to_str().map_err(|_| bad())?.trim();
+                if k.is_empty() || k.len() > 100 || !k.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(bad());
+                }
+                Some(k.to_string())
+            }
+        };
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").arg("detail", e.body_text())
+            }
+        })?;
+        let ApiJson(value) =
+            ApiJson::<T>::from_request(Request::from_parts(parts, axum::body::Body::from(bytes.clone())), state)
+                .await?;
+        let idem = key.map(|key| {
+            use sha2::Digest;
+            let hash = sha2::Sha256::digest(&bytes);
+            chuishao_store::Idempotency { key, request_hash: hash.iter().map(|b| format!("{b:02x}")).collect() }
+        });
+        Ok(IdempotentJson(value, idem))
+    }
+}

@@ -104,6 +104,8 @@ pub fn has_key(lang: Lang, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chuishao_domain::assistance::{AssistanceAction, AssistanceKind, AssistanceStatus};
+    use chuishao_domain::liaison::CareFlag;
     use chuishao_domain::{CaseAction, CaseStatus, Role};
 
     #[test]
@@ -122,6 +124,24 @@ mod tests {
         keys.extend(CaseStatus::ALL.iter().map(|s| format!("status-{}", s.as_str())));
         keys.extend(CaseAction::ALL.iter().map(|a| format!("action-{}", a.as_str())));
         keys.extend(Role::LOGIN_ROLES.iter().map(|r| format!("role-{}", r.as_str())));
+        keys.extend(CareFlag::ALL.iter().map(|f| format!("care_flag-{}", f.as_str())));
+        keys.extend(AssistanceKind::ALL.iter().map(|k| format!("assistance_kind-{}", k.as_str())));
+        keys.extend(AssistanceStatus::ALL.iter().map(|s| format!("assistance_status-{}", s.as_str())));
+        keys.extend(AssistanceAction::ALL.iter().map(|a| format!("assistance_action-{}", a.as_str())));
+        keys.extend(["decision", "delivery"].map(|c| format!("assistance_clock-{c}")));
+        for e in [
+            "submitted",
+            "review_started",
+            "approved",
+            "rejected",
+            "delivered",
+            "withdrawn",
+            "note_added",
+            "warned",
+            "overdue",
+        ] {
+            keys.push(format!("assistance_event-{e}"));
+        }
         for lang in [Lang::Zh, Lang::En] {
             for k in &keys {
                 assert!(has_key(lang, k), "{k} missing in {lang:?}");

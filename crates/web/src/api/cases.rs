@@ -1,6 +1,6 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{bad_query, fields as body, paging, take_expected_version, ApiJson, ApiQuery};
+use crate::extract::{bad_query, fields as body, paging, take_expected_version, ApiJson, ApiQuery, IdempotentJson};
 use crate::i18n::Lang;
 use crate::view::{case_view, fmt_time, CaseView, Page};
 use crate::AppState;
@@ -18,7 +18,7 @@ use chuishao_domain::{
     calendar, Actor, Case, CaseAction, CaseCommand, CaseId, CaseStatus, CommunityCode, DepartmentId, FieldError,
     RequestKind, Role, Scope, StreetCode, UnitId,
 };
-use chuishao_store::{CaseFilter, Visibility};
+use chuishao_store::{CaseFilter, Once, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -102,7 +102,8 @@ async fn place_of(
     // Without a code, the filer's own place stands in: a street's dispatcher, a community's liaison.
     match &actor.scope {
         Scope::Street { code } => Ok((code.clone(), None)),
-        Scope::Community { code } => Ok((code.street(), Some(code.clone()))),
+        // A liaison covering one community files there; covering several, they must say where.
+        Scope::Community { covers, .. } if covers.len() == 1 => Ok((covers[0].street(), Some(covers[0].clone()))),
         _ => Err(ApiError::place_required()),
     }
 }
@@ -114,10 +115,29 @@ pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    ApiJson(req): ApiJson<CreateCaseRequest>,
+    IdempotentJson(req, idem): IdempotentJson<CreateCaseRequest>,
 ) -> ApiResult<Response> {
     let actor = &user.actor;
-    let (street, community) = place_of(&state, actor, &req).await?;
+    let new = new_case(&state, actor, req).await?;
+    let cal = state.calendar();
+    match state.store.receive_case_once(actor, state.now(), &cal, new, idem.as_ref()).await? {
+        Once::Created(outcome) => {
+            tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
+            let view = view_for(&state, actor, &outcome.case, lang, None);
+            let location = format!("/api/v1/cases/{}", outcome.case.id);
+            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
+        }
+        Once::Replayed(id) => {
+            let case = CaseId::parse(&id).ok_or_else(ApiError::internal)?;
+            let (case, _) = state.store.load_case(&actor.district, case).await?.ok_or_else(ApiError::internal)?;
+            Ok(Json(view_for(&state, actor, &case, lang, None)).into_response())
+        }
+    }
+}
+
+/// The new case a request describes, placed and parsed; refused with the field at fault.
+pub(crate) async fn new_case(state: &AppState, actor: &Actor, req: CreateCaseRequest) -> ApiResult<NewCase> {
+    let (street, community) = place_of(state, actor, &req).await?;
     let location = req.location.as_ref().map(|l| GeoPoint::parse(l.lat, l.lon)).transpose().map_err(ApiError::from)?;
     let reporter = match &req.reporter {
         Some(r) => Some(Reporter {
@@ -143,9 +163,7 @@ pub async fn create(
     let reporter_user = (actor.role == Role::Resident).then(|| actor.user_id.clone());
     let id = CaseId(uuid::Uuid::now_v7());
     let district = actor.district.clone();
-    let now = state.now();
-    let cal = state.calendar();
-    let new = NewCase {
+    Ok(NewCase {
         id,
         number: String::new(), // taken by the store in the same transaction
         district,
@@ -159,12 +177,7 @@ pub async fn create(
         reporter,
         reporter_user,
         duty_item,
-    };
-    let outcome = state.store.receive_case(actor, now, &cal, new).await?;
-    tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
-    let view = view_for(&state, actor, &outcome.case, lang, None);
-    let location = format!("/api/v1/cases/{}", outcome.case.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

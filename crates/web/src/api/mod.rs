@@ -1,8 +1,10 @@
 //! `/api/v1`: routes, handlers and the OpenAPI document.
 
+mod assistance;
 mod auth;
 mod calendar;
 mod cases;
+mod liaisons;
 mod org;
 mod whistles;
 
@@ -18,7 +20,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "chuishao API", description = "吹哨报到 · 接诉即办: cases, organisation, duty catalog, work calendar."),
+    info(title = "chuishao API", description = "吹哨报到 · 接诉即办: cases, whistles, community liaisons and hardship assistance, organisation, duty catalog, work calendar."),
     paths(
         health,
         auth::login, auth::logout, auth::me,
@@ -27,8 +29,16 @@ use utoipa::OpenApi;
         calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
         whistles::create, whistles::list, whistles::get_one, whistles::department_action, whistles::action,
         whistles::inbox, whistles::policies, whistles::add_policy, whistles::metrics,
+        liaisons::coverage, liaisons::get_liaison, liaisons::assign, liaisons::due_visits, liaisons::liaison_results,
+        liaisons::results, liaisons::list_households, liaisons::create_household, liaisons::get_household,
+        liaisons::update_household, liaisons::reveal_household, liaisons::visit_policies, liaisons::put_visit_policy,
+        liaisons::create_visit, liaisons::list_visits, liaisons::get_visit,
+        assistance::create, assistance::list, assistance::get_one, assistance::action,
     ),
-    components(schemas(crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView)),
+    components(schemas(
+        crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
+        liaisons::VisitView, liaisons::VisitRecorded, assistance::AssistanceView,
+    )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -97,7 +107,23 @@ pub fn routes(state: AppState) -> Router {
         .route("/whistles/{id}/departments/{department}/actions/{action}", post(whistles::department_action))
         .route("/inbox", get(whistles::inbox))
         .route("/whistle-policies", get(whistles::policies).post(whistles::add_policy))
-        .route("/metrics/whistles", get(whistles::metrics));
+        .route("/metrics/whistles", get(whistles::metrics))
+        .route("/liaisons", get(liaisons::coverage))
+        .route("/liaisons/{id}", get(liaisons::get_liaison))
+        .route("/liaisons/{id}/communities", put(liaisons::assign))
+        .route("/liaisons/{id}/due-visits", get(liaisons::due_visits))
+        .route("/liaisons/{id}/results", get(liaisons::liaison_results))
+        .route("/liaison-results", get(liaisons::results))
+        .route("/households", get(liaisons::list_households).post(liaisons::create_household))
+        .route("/households/{id}", get(liaisons::get_household).patch(liaisons::update_household))
+        .route("/households/{id}/actions/reveal-contact", post(liaisons::reveal_household))
+        .route("/visit-policies", get(liaisons::visit_policies))
+        .route("/visit-policies/{flag}", put(liaisons::put_visit_policy))
+        .route("/visits", post(liaisons::create_visit).get(liaisons::list_visits))
+        .route("/visits/{id}", get(liaisons::get_visit))
+        .route("/assistance", post(assistance::create).get(assistance::list))
+        .route("/assistance/{id}", get(assistance::get_one))
+        .route("/assistance/{id}/actions/{action}", post(assistance::action));
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)

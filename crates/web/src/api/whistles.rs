@@ -342,7 +342,7 @@ pub async fn create(
     } else {
         match &actor.scope {
             Scope::Street { code } => (code.clone(), None),
-            Scope::Community { code } => (code.street(), Some(code.clone())),
+            Scope::Community { covers, .. } if covers.len() == 1 => (covers[0].street(), Some(covers[0].clone())),
             _ => return Err(ApiError::place_required()),
         }
     };
