@@ -21,6 +21,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
+mod pilot;
+pub use pilot::{PILOT_DAYS, PILOT_STREETS};
+
 /// The password of every demo account (printed at start; for demonstrations only).
 pub const DEMO_PASSWORD: &str = "chuishao2026";
 /// The street the demo accounts work in: 东直门街道.
@@ -34,11 +37,13 @@ pub struct DemoOptions {
     pub seed: u64,
     /// How far back the simulated history reaches.
     pub days: i64,
+    /// The community liaison pilot (25 liaisons, 100 days) in three streets, when there are cases.
+    pub pilot: bool,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { cases: 3000, seed: 2018, days: 182 }
+        DemoOptions { cases: 3000, seed: 2018, days: 182, pilot: true }
     }
 }
 
@@ -108,6 +113,10 @@ pub struct DemoSummary {
     pub cases: usize,
     pub whistles: usize,
     pub events: usize,
+    pub liaisons: usize,
+    pub households: usize,
+    pub visits: usize,
+    pub assistance: usize,
 }
 
 /// Loads the whole demo into an empty database. `progress(done, total)` reports the cases.
@@ -137,9 +146,30 @@ pub async fn load(
         store.create_user(&user, now).await.with_context(|| format!("creating demo account {}", a.username))?;
     }
     let calendar = store.work_calendar().await?;
-    let Simulation { cases: histories, whistles } = simulate(&org, &calendar, options, now);
+    let Simulation { cases: histories, whistles, pilot } = simulate(&org, &calendar, options, now);
+    let system = Actor::system(district.clone());
+    let mut summary = DemoSummary::default();
+    if let Some(p) = &pilot {
+        for l in p.liaisons.iter().filter(|l| !accounts.iter().any(|a| a.user_id == l.user_id)) {
+            let user = NewUser {
+                id: l.user_id.clone(),
+                district: district.clone(),
+                username: l.username.clone(),
+                display_name: l.name.clone(),
+                password_hash: hash.clone(),
+                role: Role::Liaison,
+                scope_kind: Role::Liaison.scope_kind(),
+                scope_id: l.community.to_string(),
+            };
+            store.create_user(&user, now).await.with_context(|| format!("creating liaison {}", l.username))?;
+        }
+        store.import_households(&system, &p.households).await.context("writing the pilot's households")?;
+        summary.liaisons = p.liaisons.len();
+        summary.households = p.households.len();
+        summary.visits = p.visits.len();
+        summary.assistance = p.assistance.len();
+    }
     let total = histories.len() as u64;
-    let system = Actor::system(district);
     let mut events = 0;
     let mut done = 0;
     progress(0, total);
@@ -153,6 +183,13 @@ pub async fn load(
         store.import_whistles(&system, batch, now).await.context("writing simulated whistles")?;
         events += batch.iter().map(Vec::len).sum::<usize>();
     }
+    if let Some(p) = &pilot {
+        store.import_visits(&p.visits).await.context("writing the pilot's visits")?;
+        for batch in p.assistance.chunks(250) {
+            store.import_assistance(&system, batch, now).await.context("writing the pilot's assistance")?;
+            events += batch.iter().map(Vec::len).sum::<usize>();
+        }
+    }
     Ok(DemoSummary {
         streets: org.streets.len(),
         communities: org.communities.len(),
@@ -163,6 +200,7 @@ pub async fn load(
         cases: histories.len(),
         whistles: whistles.len(),
         events,
+        ..summary
     })
 }
 
@@ -171,6 +209,8 @@ pub async fn load(
 pub struct Simulation {
     pub cases: Vec<Vec<CaseEvent>>,
     pub whistles: Vec<Vec<WhistleEvent>>,
+    /// The liaison pilot in 东直门、东四、朝阳门: liaisons, households, visits, assistance.
+    pub pilot: Option<pilot::Pilot>,
 }
 
 /// The histories of `options.cases` simulated requests over the last `options.days` days, and of
@@ -195,21 +235,47 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
         .collect();
     times.sort();
     let mut seq_by_day: HashMap<String, u32> = HashMap::new();
+    // The liaison pilot draws from its own stream, so the rest of the history stays the same
+    // with or without it.
+    let mut pilot = (options.pilot && options.cases > 0)
+        .then(|| pilot::plan(org, calendar, now, ChaCha8Rng::seed_from_u64(options.seed ^ 0x5EED_2018)));
+    let mut timeline: Vec<(Timestamp, Option<CaseSpec>)> = times.into_iter().map(|t| (t, None)).collect();
+    if let Some(p) = pilot.as_mut() {
+        timeline.extend(p.raised.drain(..).map(|(t, spec)| (t, Some(spec))));
+    }
+    timeline.sort_by_key(|(t, _)| *t);
     let mut sim = Sim { rng, org, calendar, now, last_case_by_street: HashMap::new(), whistles: vec![] };
-    let cases = times
+    let cases = timeline
         .into_iter()
-        .map(|t| {
+        .map(|(t, spec)| {
             let day = calendar::local_date(t).format("%Y%m%d").to_string();
             let seq = seq_by_day.entry(day.clone()).or_insert(0);
             *seq += 1;
             let number = format!("{}-{}-{:04}", org.district.code, day, seq);
-            sim.case(number, t)
+            let spec = spec.unwrap_or_else(|| sim.random_case());
+            sim.case(number, t, spec)
         })
         .collect();
     if options.cases > 0 {
         sim.open_whistles_for_the_demo_street();
     }
-    Simulation { cases, whistles: sim.whistles }
+    Simulation { cases, whistles: sim.whistles, pilot }
+}
+
+/// What a simulated request is about and who records it; drawn at random, or raised on a
+/// liaison's visit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CaseSpec {
+    pub id: CaseId,
+    pub street: StreetCode,
+    pub community: Option<CommunityCode>,
+    /// Index into the duty catalog.
+    pub item: usize,
+    pub channel: Channel,
+    pub receiver: Actor,
+    pub reporter: Option<Reporter>,
+    pub address: Option<String>,
+    pub by_resident: bool,
 }
 
 struct Sim<'a> {
@@ -221,44 +287,142 @@ struct Sim<'a> {
     whistles: Vec<Vec<WhistleEvent>>,
 }
 
-/// One case being simulated: its state and events so far.
-struct Run<'a> {
-    state: Option<Case>,
-    events: Vec<CaseEvent>,
-    calendar: &'a WorkCalendar,
-    now: Timestamp,
-    district: DistrictCode,
+/// A pure decider as the simulator drives it: decide at an instant, evolve, and the ticker.
+pub(crate) trait Decider {
+    type State: Clone;
+    type Event;
+    type Command;
+    type Error: std::fmt::Display;
+    const TICK: Self::Command;
+    fn decide(
+        state: Option<&Self::State>,
+        command: &Self::Command,
+        actor: &Actor,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+    ) -> Result<Vec<Self::Event>, Self::Error>;
+    fn evolve(state: Option<Self::State>, event: &Self::Event) -> Option<Self::State>;
+    fn next_alert(state: &Self::State) -> Option<Timestamp>;
 }
 
-impl Run<'_> {
+pub(crate) struct Cases;
+pub(crate) struct Whistles;
+pub(crate) struct Assistance;
+
+impl Decider for Cases {
+    type State = Case;
+    type Event = CaseEvent;
+    type Command = CaseCommand;
+    type Error = chuishao_domain::CaseError;
+    const TICK: CaseCommand = CaseCommand::Tick;
+    fn decide(
+        s: Option<&Case>,
+        c: &CaseCommand,
+        a: &Actor,
+        now: Timestamp,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<CaseEvent>, Self::Error> {
+        decide(s, c, a, &Env { now, calendar: cal })
+    }
+    fn evolve(s: Option<Case>, e: &CaseEvent) -> Option<Case> {
+        evolve(s, e)
+    }
+    fn next_alert(s: &Case) -> Option<Timestamp> {
+        s.next_alert_at()
+    }
+}
+
+impl Decider for Whistles {
+    type State = chuishao_domain::whistle::Whistle;
+    type Event = WhistleEvent;
+    type Command = chuishao_domain::whistle::WhistleCommand;
+    type Error = chuishao_domain::whistle::WhistleError;
+    const TICK: Self::Command = chuishao_domain::whistle::WhistleCommand::Tick;
+    fn decide(
+        s: Option<&Self::State>,
+        c: &Self::Command,
+        a: &Actor,
+        now: Timestamp,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<WhistleEvent>, Self::Error> {
+        chuishao_domain::whistle::decide(s, c, a, &chuishao_domain::whistle::Env { now, calendar: cal })
+    }
+    fn evolve(s: Option<Self::State>, e: &WhistleEvent) -> Option<Self::State> {
+        chuishao_domain::whistle::evolve(s, e)
+    }
+    fn next_alert(s: &Self::State) -> Option<Timestamp> {
+        s.next_alert_at()
+    }
+}
+
+impl Decider for Assistance {
+    type State = chuishao_domain::assistance::AssistanceRequest;
+    type Event = chuishao_domain::assistance::AssistanceEvent;
+    type Command = chuishao_domain::assistance::AssistanceCommand;
+    type Error = chuishao_domain::assistance::AssistanceError;
+    const TICK: Self::Command = chuishao_domain::assistance::AssistanceCommand::Tick;
+    fn decide(
+        s: Option<&Self::State>,
+        c: &Self::Command,
+        a: &Actor,
+        now: Timestamp,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<Self::Event>, Self::Error> {
+        chuishao_domain::assistance::decide(s, c, a, &chuishao_domain::assistance::Env { now, calendar: cal })
+    }
+    fn evolve(s: Option<Self::State>, e: &Self::Event) -> Option<Self::State> {
+        chuishao_domain::assistance::evolve(s, e)
+    }
+    fn next_alert(s: &Self::State) -> Option<Timestamp> {
+        s.next_alert_at()
+    }
+}
+
+/// One stream being simulated: its state and events so far, never past `now`.
+pub(crate) struct Replay<'a, D: Decider> {
+    pub state: Option<D::State>,
+    pub events: Vec<D::Event>,
+    pub calendar: &'a WorkCalendar,
+    pub now: Timestamp,
+    pub district: DistrictCode,
+}
+
+type Run<'a> = Replay<'a, Cases>;
+type WhistleRun<'a> = Replay<'a, Whistles>;
+
+impl<'a, D: Decider> Replay<'a, D> {
+    pub fn new(calendar: &'a WorkCalendar, now: Timestamp, district: DistrictCode) -> Self {
+        Replay { state: None, events: vec![], calendar, now, district }
+    }
+
     /// Lets the deadline ticker run up to `until` (emitting alerts at their own times).
-    fn tick_until(&mut self, until: Timestamp) {
+    pub fn tick_until(&mut self, until: Timestamp) {
         let system = Actor::system(self.district.clone());
-        while let Some(at) = self.state.as_ref().and_then(Case::next_alert_at) {
+        while let Some(at) = self.state.as_ref().and_then(D::next_alert) {
             if at > until || at > self.now {
                 break;
             }
-            match decide(self.state.as_ref(), &CaseCommand::Tick, &system, &Env { now: at, calendar: self.calendar }) {
+            match D::decide(self.state.as_ref(), &D::TICK, &system, at, self.calendar) {
                 Ok(evs) if !evs.is_empty() => self.fold(evs),
                 _ => break,
             }
         }
     }
 
-    fn fold(&mut self, evs: Vec<CaseEvent>) {
+    fn fold(&mut self, evs: Vec<D::Event>) {
         for e in evs {
-            self.state = evolve(self.state.take(), &e);
+            self.state = D::evolve(self.state.take(), &e);
             self.events.push(e);
         }
     }
 
     /// Applies a command at `at` if that is not in the future; answers whether it happened.
-    fn apply(&mut self, command: CaseCommand, actor: &Actor, at: Timestamp) -> bool {
+    pub fn apply(&mut self, command: D::Command, actor: &Actor, at: Timestamp) -> bool {
         self.tick_until(at);
         if at > self.now {
             return false;
         }
-        match decide(self.state.as_ref(), &command, actor, &Env { now: at, calendar: self.calendar }) {
+        match D::decide(self.state.as_ref(), &command, actor, at, self.calendar) {
             Ok(evs) => {
                 self.fold(evs);
                 true
@@ -271,62 +435,28 @@ impl Run<'_> {
     }
 }
 
-/// One whistle being simulated.
-struct WhistleRun<'a> {
-    state: Option<chuishao_domain::whistle::Whistle>,
-    events: Vec<WhistleEvent>,
-    calendar: &'a WorkCalendar,
-    now: Timestamp,
-    district: DistrictCode,
-}
-
-impl WhistleRun<'_> {
-    fn tick_until(&mut self, until: Timestamp) {
-        use chuishao_domain::whistle::{decide, WhistleCommand};
-        let system = Actor::system(self.district.clone());
-        while let Some(at) = self.state.as_ref().and_then(|w| w.next_alert_at()) {
-            if at > until || at > self.now {
-                break;
-            }
-            let env = chuishao_domain::whistle::Env { now: at, calendar: self.calendar };
-            match decide(self.state.as_ref(), &WhistleCommand::Tick, &system, &env) {
-                Ok(evs) if !evs.is_empty() => self.fold(evs),
-                _ => break,
-            }
-        }
-    }
-
-    fn fold(&mut self, evs: Vec<WhistleEvent>) {
-        for e in evs {
-            self.state = chuishao_domain::whistle::evolve(self.state.take(), &e);
-            self.events.push(e);
-        }
-    }
-
-    fn apply(&mut self, command: chuishao_domain::whistle::WhistleCommand, actor: &Actor, at: Timestamp) -> bool {
-        self.tick_until(at);
-        if at > self.now {
-            return false;
-        }
-        let env = chuishao_domain::whistle::Env { now: at, calendar: self.calendar };
-        match chuishao_domain::whistle::decide(self.state.as_ref(), &command, actor, &env) {
-            Ok(evs) => {
-                self.fold(evs);
-                true
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "simulated whistle command refused");
-                false
-            }
-        }
-    }
-}
-
-const SURNAMES: &[&str] =
+pub(crate) const SURNAMES: &[&str] =
     &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭"];
-const GIVEN: &[&str] = &["秀英", "桂兰", "建国", "志强", "淑珍", "丽", "伟", "敏", "静", "磊", "洋", "军", "芳", "勇"];
+pub(crate) const GIVEN: &[&str] =
+    &["秀英", "桂兰", "建国", "志强", "淑珍", "丽", "伟", "敏", "静", "磊", "洋", "军", "芳", "勇"];
 
-fn actor(user_id: String, name: String, role: Role, scope: Scope, district: &DistrictCode) -> Actor {
+/// A made-up resident: a common name and a mobile number.
+pub(crate) fn random_reporter(rng: &mut ChaCha8Rng) -> Reporter {
+    let name = format!("{}{}", SURNAMES.choose(rng).unwrap_or(&"王"), GIVEN.choose(rng).unwrap_or(&"丽"));
+    let phone = format!("1{}{:09}", rng.gen_range(3..=9), rng.gen_range(0..1_000_000_000u64));
+    Reporter {
+        name: PersonName::parse_field("name", &name).expect("generated names are valid"),
+        phone: Phone::parse(&phone).expect("generated phones are valid"),
+    }
+}
+
+/// A made-up address in a community: building, entrance, flat.
+pub(crate) fn random_address(rng: &mut ChaCha8Rng, org: &OrgData, community: &CommunityCode) -> String {
+    let name = org.communities.iter().find(|x| &x.code == community).map(|x| x.name.as_str()).unwrap_or("");
+    format!("{}{}号楼{}单元{}", name, rng.gen_range(1..40), rng.gen_range(1..6), rng.gen_range(101..1802))
+}
+
+pub(crate) fn actor(user_id: String, name: String, role: Role, scope: Scope, district: &DistrictCode) -> Actor {
     Actor { user_id, name, role, scope, district: district.clone() }
 }
 
@@ -405,16 +535,7 @@ impl Sim<'_> {
     }
 
     fn reporter(&mut self) -> Reporter {
-        let name = format!(
-            "{}{}",
-            SURNAMES.choose(&mut self.rng).unwrap_or(&"王"),
-            GIVEN.choose(&mut self.rng).unwrap_or(&"丽")
-        );
-        let phone = format!("1{}{:09}", self.rng.gen_range(3..=9), self.rng.gen_range(0..1_000_000_000u64));
-        Reporter {
-            name: PersonName::parse_field("name", &name).expect("generated names are valid"),
-            phone: Phone::parse(&phone).expect("generated phones are valid"),
-        }
+        random_reporter(&mut self.rng)
     }
 
     fn satisfaction(&mut self, solved: bool) -> Satisfaction {
@@ -427,13 +548,14 @@ impl Sim<'_> {
         }
     }
 
-    fn case(&mut self, number: String, received_at: Timestamp) -> Vec<CaseEvent> {
+    /// A request drawn at random: any street, community, duty item and channel.
+    fn random_case(&mut self) -> CaseSpec {
         let org = self.org;
         let district = org.district.code.clone();
         let street = org.streets.choose(&mut self.rng).expect("streets").code.clone();
         let communities: Vec<_> = org.communities.iter().filter(|c| c.street == street).collect();
         let community = communities.choose(&mut self.rng).map(|c| c.code.clone());
-        let item: &DutyItem = org.duty_items.choose(&mut self.rng).expect("catalog");
+        let item = self.rng.gen_range(0..org.duty_items.len());
         let channel = match self.rng.gen_range(0..100) {
             0..=69 => Channel::Hotline,
             70..=79 => Channel::Web,
@@ -452,45 +574,49 @@ impl Sim<'_> {
         let receiver = match (&channel, &liaison) {
             _ if by_resident => resident,
             (Channel::LiaisonVisit, Some(l)) => l.clone(),
-            _ => dispatcher.clone(),
+            _ => dispatcher,
         };
-        let text = item.examples.choose(&mut self.rng).cloned().unwrap_or_else(|| item.name.clone());
         let reporter = (channel != Channel::GridPatrol).then(|| self.reporter());
-        let address = community.as_ref().map(|c| {
-            let name = org.communities.iter().find(|x| &x.code == c).map(|x| x.name.as_str()).unwrap_or("");
-            format!(
-                "{}{}号楼{}单元{}",
-                name,
-                self.rng.gen_range(1..40),
-                self.rng.gen_range(1..6),
-                self.rng.gen_range(101..1802)
-            )
-        });
+        let address = community.as_ref().map(|c| self.address_in(c));
         let id = CaseId(uuid::Builder::from_random_bytes(self.rng.gen()).into_uuid());
+        CaseSpec { id, street, community, item, channel, receiver, reporter, address, by_resident }
+    }
+
+    fn address_in(&mut self, community: &CommunityCode) -> String {
+        random_address(&mut self.rng, self.org, community)
+    }
+
+    /// Receives the case a spec describes at `received_at` and plays its lifecycle.
+    fn case(&mut self, number: String, received_at: Timestamp, spec: CaseSpec) -> Vec<CaseEvent> {
+        let org = self.org;
+        let district = org.district.code.clone();
+        let item: &DutyItem = &org.duty_items[spec.item];
+        let street = spec.street.clone();
+        let dispatcher = self.dispatcher(&street);
+        let text = item.examples.choose(&mut self.rng).cloned().unwrap_or_else(|| item.name.clone());
         let new = NewCase {
-            id,
+            id: spec.id,
             number: number.clone(),
             district: district.clone(),
             street: street.clone(),
-            community,
+            community: spec.community,
             kind: item.kind,
-            channel,
+            channel: spec.channel,
             text,
-            address,
+            address: spec.address,
             location: Some(GeoPoint {
                 lat: 39.93 + self.rng.gen_range(-0.03..0.03),
                 lon: 116.41 + self.rng.gen_range(-0.02..0.02),
             }),
-            reporter,
-            reporter_user: by_resident.then(|| "resident-demo".to_string()),
+            reporter: spec.reporter,
+            reporter_user: spec.by_resident.then(|| "resident-demo".to_string()),
             duty_item: Some(chuishao_domain::case::DutyRef { code: item.code.clone(), name: item.name.clone() }),
         };
-        let mut run =
-            Run { state: None, events: vec![], calendar: self.calendar, now: self.now, district: district.clone() };
-        run.apply(CaseCommand::Receive(Box::new(new)), &receiver, received_at);
+        let mut run = Run::new(self.calendar, self.now, district.clone());
+        run.apply(CaseCommand::Receive(Box::new(new)), &spec.receiver, received_at);
         self.lifecycle(&mut run, item, &street, &dispatcher, received_at);
         run.tick_until(self.now);
-        self.last_case_by_street.insert(street, (id, number));
+        self.last_case_by_street.insert(street, (spec.id, number));
         run.events
     }
 
@@ -708,13 +834,7 @@ impl Sim<'_> {
                 location: None,
                 departments,
             };
-            let mut w = WhistleRun {
-                state: None,
-                events: vec![],
-                calendar: self.calendar,
-                now: self.now,
-                district: self.org.district.code.clone(),
-            };
+            let mut w = WhistleRun::new(self.calendar, self.now, self.org.district.code.clone());
             if w.apply(WhistleCommand::Blow(Box::new(new)), &leader, self.now - Duration::minutes(minutes_ago)) {
                 self.whistles.push(w.events);
             }
@@ -783,13 +903,7 @@ impl Sim<'_> {
             location: case.location,
             departments,
         };
-        let mut w = WhistleRun {
-            state: None,
-            events: vec![],
-            calendar: self.calendar,
-            now: self.now,
-            district: case.district.clone(),
-        };
+        let mut w = WhistleRun::new(self.calendar, self.now, case.district.clone());
         if !w.apply(WhistleCommand::Blow(Box::new(new)), leader, blown) {
             return None;
         }
@@ -932,7 +1046,7 @@ mod tests {
         let org = reference::dongcheng().unwrap();
         let cal = WorkCalendar::china();
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").unwrap().to_utc();
-        let opts = DemoOptions { cases: 200, seed: 42, days: 90 };
+        let opts = DemoOptions { cases: 200, seed: 42, days: 90, pilot: false };
         let a = simulate(&org, &cal, &opts, now);
         let b = simulate(&org, &cal, &opts, now);
         assert_eq!(a, b, "same seed, same history");
@@ -966,5 +1080,46 @@ mod tests {
         ] {
             assert!(types.contains(t), "the demo shows {t}");
         }
+    }
+
+    #[test]
+    fn the_pilot_has_25_liaisons_whose_visits_raise_real_cases_and_assistance() {
+        let org = reference::dongcheng().unwrap();
+        let cal = WorkCalendar::china();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").unwrap().to_utc();
+        let opts = DemoOptions { cases: 50, seed: 7, days: 30, pilot: true };
+        let sim = simulate(&org, &cal, &opts, now);
+        assert_eq!(sim, simulate(&org, &cal, &opts, now), "deterministic for a seed");
+        let p = sim.pilot.as_ref().expect("the pilot runs with cases");
+        assert_eq!(p.liaisons.len(), 25, "one liaison per community of 东直门、东四、朝阳门");
+        assert!(p.liaisons.iter().all(|l| PILOT_STREETS.contains(&l.community.street().as_str())));
+        assert!(p.liaisons.iter().any(|l| l.username == "liaison" && l.community.as_str() == DEMO_COMMUNITY));
+        let start = calendar::local_date(now - Duration::days(PILOT_DAYS));
+        assert!(p.visits.iter().all(|v| v.visited_on > start && v.visited_on <= calendar::local_date(now)));
+        assert!(p.visits.iter().all(|v| v.recorded_at <= now && cal.is_working_day(v.visited_on)));
+        // Every case a visit raised is in the history, received by the visiting liaison, on that day.
+        let raised: Vec<&crate::demo::pilot::Visit> = p.visits.iter().filter(|v| v.case_id.is_some()).collect();
+        assert!(raised.len() > 100, "{} cases raised", raised.len());
+        for v in &raised {
+            let history = sim
+                .cases
+                .iter()
+                .find(|h| h.first().and_then(|e| chuishao_domain::fold([e]).map(|c| c.id.to_string())) == v.case_id)
+                .expect("the raised case exists");
+            let case = chuishao_domain::fold(history.iter()).unwrap();
+            assert_eq!(case.channel, Channel::LiaisonVisit);
+            assert_eq!(case.received_by, v.by.user_id);
+            assert_eq!(calendar::local_date(case.received_at), v.visited_on);
+        }
+        let delivered = p
+            .assistance
+            .iter()
+            .map(|h| chuishao_domain::assistance::fold(h.iter()).expect("folds"))
+            .filter(|r| r.status == chuishao_domain::assistance::AssistanceStatus::Delivered)
+            .count();
+        assert!(delivered > 20, "{delivered} delivered");
+        let without = simulate(&org, &cal, &DemoOptions { pilot: false, ..opts }, now);
+        assert!(without.pilot.is_none());
+        assert_eq!(without.cases.len(), 50);
     }
 }

@@ -130,10 +130,11 @@ async fn main() -> Result<()> {
         Command::Verify => {
             let r = store.verify().await?;
             println!(
-                "{} districts, {} cases, {} whistles, {} events; {} mismatches",
+                "{} districts, {} cases, {} whistles, {} assistance requests, {} events; {} mismatches",
                 r.districts,
                 r.cases,
                 r.whistles,
+                r.assistance,
                 r.events,
                 r.mismatches.len()
             );
@@ -182,8 +183,8 @@ async fn migrate_data(from: &str, to: &str) -> Result<()> {
     }
     let v = &report.verify;
     println!(
-        "已迁移并校验 / moved and verified: {} cases, {} whistles, {} events replayed, 0 mismatches",
-        v.cases, v.whistles, v.events
+        "已迁移并校验 / moved and verified: {} cases, {} whistles, {} assistance requests, {} events replayed, 0 mismatches",
+        v.cases, v.whistles, v.assistance, v.events
     );
     Ok(())
 }
@@ -243,7 +244,10 @@ async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
         options,
         chrono::Utc::now(),
         |p| auth::hash_password(p).map_err(|e| anyhow!("hashing: {e}")),
-        |done, _| bar.set_position(done),
+        |done, total| {
+            bar.set_length(total);
+            bar.set_position(done)
+        },
     )
     .await?;
     bar.finish_and_clear();
@@ -259,6 +263,18 @@ async fn load_demo(store: &Store, options: &DemoOptions) -> Result<()> {
         summary.whistles,
         summary.events
     );
+    if summary.liaisons > 0 {
+        println!(
+            "社区专员试点（东直门、东四、朝阳门，{} 天）/ liaison pilot ({} days): {} liaisons, {} households, {} visits, {} hardship requests \
+             — GET /api/v1/liaison-results?street=110101009,110101006,110101007",
+            demo::PILOT_DAYS,
+            demo::PILOT_DAYS,
+            summary.liaisons,
+            summary.households,
+            summary.visits,
+            summary.assistance
+        );
+    }
     Ok(())
 }
 

@@ -132,10 +132,18 @@ pub struct HouseholdInput {
     pub note: Option<String>,
 }
 
+/// A household's fields, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdFields {
+    pub address: String,
+    pub contact_name: Option<PersonName>,
+    pub phone: Option<Phone>,
+    pub care_flags: Vec<CareFlag>,
+    pub note: Option<String>,
+}
+
 /// Checks a household's fields: an address, an optional contact, known and unique care flags.
-pub fn household_fields(
-    input: &HouseholdInput,
-) -> Result<(String, Option<PersonName>, Option<Phone>, Vec<CareFlag>, Option<String>), FieldError> {
+pub fn household_fields(input: &HouseholdInput) -> Result<HouseholdFields, FieldError> {
     let address = required_text("address", &input.address, 200)?;
     let contact_name = match input.contact_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(n) => Some(PersonName::parse_field("contact_name", n)?),
@@ -154,7 +162,7 @@ pub fn household_fields(
     }
     flags.sort();
     let note = optional_text("note", input.note.as_deref(), 500)?;
-    Ok((address, contact_name, phone, flags, note))
+    Ok(HouseholdFields { address, contact_name, phone, care_flags: flags, note })
 }
 
 /// Who may register and edit households of a community: its liaisons, the street's dispatchers
@@ -264,10 +272,10 @@ mod tests {
             care_flags: vec!["elderly".into(), "living_alone".into(), "elderly".into()],
             ..Default::default()
         };
-        let (address, _, phone, flags, _) = household_fields(&ok).unwrap();
-        assert_eq!(address, "十字坡社区3号楼2单元501");
-        assert_eq!(phone.unwrap().masked(), "138****5678");
-        assert_eq!(flags, vec![CareFlag::LivingAlone, CareFlag::Elderly]);
+        let f = household_fields(&ok).unwrap();
+        assert_eq!(f.address, "十字坡社区3号楼2单元501");
+        assert_eq!(f.phone.unwrap().masked(), "138****5678");
+        assert_eq!(f.care_flags, vec![CareFlag::LivingAlone, CareFlag::Elderly]);
         let bad_flag = HouseholdInput { care_flags: vec!["rich".into()], ..ok.clone() };
         assert_eq!(household_fields(&bad_flag).unwrap_err().field, "care_flags[0]");
         let no_address = HouseholdInput { address: "  ".into(), ..ok };

@@ -28,7 +28,7 @@ pub struct Assignment {
 }
 
 /// A household as stored, with its visit schedule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredHousehold {
     pub household: Household,
     pub registered_on: NaiveDate,
@@ -52,7 +52,7 @@ pub struct HouseholdFilter {
 }
 
 /// A logged visit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
     pub id: String,
     pub district: DistrictCode,
@@ -297,9 +297,20 @@ impl Store {
         now: Timestamp,
     ) -> Result<Vec<CommunityCode>, StoreError> {
         let now = crate::whole_ms(now);
-        let before = self.liaison_covers(&actor.district, liaison_id).await?;
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
+        // Read in the transaction: a concurrent change makes the insert of an open stint fail
+        // on its unique index rather than leave two.
+        let before: Vec<CommunityCode> = sqlx::query(
+            "SELECT community FROM liaison_assignments WHERE district = $1 AND liaison_id = $2 AND ended_at IS NULL",
+        )
+        .bind(actor.district.as_str())
+        .bind(liaison_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| CommunityCode::parse(&r.try_get::<String, _>("community")?).map_err(StoreError::Corrupt))
+        .collect::<Result<_, _>>()?;
         for gone in before.iter().filter(|c| !communities.contains(c)) {
             sqlx::query(
                 "UPDATE liaison_assignments SET ended_at = $1, ended_by = $2 \
@@ -423,30 +434,7 @@ impl Store {
         let written = async {
             let _guard = self.write_guard().await;
             let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-            sqlx::query(&format!(
-                "INSERT INTO households ({HOUSEHOLD_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-            ))
-            .bind(h.district.as_str())
-            .bind(&h.id)
-            .bind(h.street.as_str())
-            .bind(h.community.as_str())
-            .bind(&h.address)
-            .bind(h.contact_name.as_ref().map(|n| n.as_str().to_string()))
-            .bind(h.phone.as_ref().map(|p| p.as_str().to_string()))
-            .bind(flags_column(&h.care_flags))
-            .bind(h.note.clone())
-            .bind(i64::from(h.active))
-            .bind(day_str(today))
-            .bind(None::<String>)
-            .bind(stored.next_visit_due.map(day_str))
-            .bind(1_i64)
-            .bind(&actor.user_id)
-            .bind(to_ms(now))
-            .bind(to_ms(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_insert(e, "household"))?;
+            insert_household_in(&mut tx, &stored, &actor.user_id).await?;
             claim_in(&mut tx, actor, idem, "household", &h.id, now).await?;
             let detail =
                 serde_json::json!({ "community": h.community.as_str(), "care_flags": flags_column(&h.care_flags) });
@@ -457,6 +445,17 @@ impl Store {
         }
         .await;
         self.settle(actor, idem, "household", written).await
+    }
+
+    /// Writes households registered elsewhere (the demo simulator) as they are, in one transaction.
+    pub async fn import_households(&self, actor: &Actor, households: &[StoredHousehold]) -> Result<usize, StoreError> {
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for h in households {
+            insert_household_in(&mut tx, h, &actor.user_id).await?;
+        }
+        tx.commit().await?;
+        Ok(households.len())
     }
 
     /// Changes a household's details, guarded by its version when one is given. Audited.
@@ -820,6 +819,39 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+async fn insert_household_in(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    stored: &StoredHousehold,
+    created_by: &str,
+) -> Result<(), StoreError> {
+    let h = &stored.household;
+    sqlx::query(&format!(
+        "INSERT INTO households ({HOUSEHOLD_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+    ))
+    .bind(h.district.as_str())
+    .bind(&h.id)
+    .bind(h.street.as_str())
+    .bind(h.community.as_str())
+    .bind(&h.address)
+    .bind(h.contact_name.as_ref().map(|n| n.as_str().to_string()))
+    .bind(h.phone.as_ref().map(|p| p.as_str().to_string()))
+    .bind(flags_column(&h.care_flags))
+    .bind(h.note.clone())
+    .bind(i64::from(h.active))
+    .bind(day_str(stored.registered_on))
+    .bind(stored.last_visit_on.map(day_str))
+    .bind(stored.next_visit_due.map(day_str))
+    .bind(stored.version as i64)
+    .bind(created_by)
+    .bind(to_ms(stored.created_at))
+    .bind(to_ms(stored.updated_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| StoreError::from_insert(e, "household"))?;
+    Ok(())
 }
 
 async fn insert_visit_in(tx: &mut sqlx::Transaction<'_, Any>, v: &Visit) -> Result<(), StoreError> {

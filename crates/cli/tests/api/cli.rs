@@ -137,6 +137,19 @@ async fn a_backup_under_write_load_restores_to_a_consistent_database() {
     let server = start_instance(&live, &["--demo", "--demo-cases", "50"]).await;
     let client = reqwest::Client::new();
     let token = login_at(&server.base, "dispatcher").await;
+    // The demo's own cases (its simulated history and the liaison pilot's), before any writer.
+    let supervisor = login_at(&server.base, "district_supervisor").await;
+    let listed: serde_json::Value = client
+        .get(format!("{}/api/v1/cases?per_page=1", server.base))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let demo_cases = listed["total"].as_u64().unwrap() as usize;
+    assert!(demo_cases >= 50);
     // Writers: acknowledged case numbers, in order.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -188,7 +201,7 @@ async fn a_backup_under_write_load_restores_to_a_consistent_database() {
     for n in &before {
         assert!(store.case_id_by_number(&d, n).await.unwrap().is_some(), "{n} was acknowledged before the backup");
     }
-    assert!(report.cases >= 50 + before.len() && report.cases <= 50 + all.len());
+    assert!(report.cases >= demo_cases + before.len() && report.cases <= demo_cases + all.len());
     store.close().await;
 
     // The restored database answers as the original does.

@@ -63,6 +63,11 @@ pub async fn fresh_database(dir: &std::path::Path) -> String {
 
 /// Starts the app with `cases` simulated demo cases as well.
 pub async fn spawn_app_with(cases: usize) -> TestApp {
+    spawn_demo(DemoOptions { cases, seed: 7, days: 60, pilot: false }).await
+}
+
+/// Starts the app on a demo loaded with these options, at 2026-11-27 09:00 Beijing time.
+pub async fn spawn_demo(options: DemoOptions) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = fresh_database(dir.path()).await;
     let store = Store::connect(&url).await.expect("connect");
@@ -73,7 +78,7 @@ pub async fn spawn_app_with(cases: usize) -> TestApp {
     let now = at("2026-11-27T09:00:00+08:00");
     demo::load(
         &store,
-        &DemoOptions { cases, seed: 7, days: 60 },
+        &options,
         now,
         |p| chuishao_web::auth::hash_password(p).map_err(|e| anyhow::anyhow!("{e}")),
         |_, _| {},

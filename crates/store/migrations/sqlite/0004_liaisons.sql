@@ -15,6 +15,9 @@ CREATE TABLE liaison_assignments (
     PRIMARY KEY (district, liaison_id, community, assigned_at)
 );
 CREATE INDEX liaison_assignments_by_community ON liaison_assignments (district, community);
+-- At most one open stint of a liaison in a community.
+CREATE UNIQUE INDEX liaison_assignments_open ON liaison_assignments (district, liaison_id, community)
+    WHERE ended_at IS NULL;
 CREATE INDEX liaison_assignments_by_street ON liaison_assignments (district, street);
 
 -- Liaisons registered before assignments existed cover the community they were registered in.

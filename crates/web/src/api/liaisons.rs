@@ -24,7 +24,8 @@ use chuishao_domain::liaison::{
 use chuishao_domain::personal::mask_address;
 use chuishao_domain::{Actor, CaseId, CommunityCode, FieldError, RequestKind, Role, Scope, StreetCode};
 use chuishao_store::{
-    HouseholdFilter, LiaisonResults, NewVisit, Once, StoredHousehold, StoredUser, Visit, VisitFilter, VisitOutcome,
+    CommandError, HouseholdFilter, LiaisonResults, NewVisit, Once, StoredHousehold, StoredUser, Visit, VisitFilter,
+    VisitOutcome,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -445,17 +446,17 @@ pub async fn create_household(
         care_flags: req.care_flags,
         note: req.note,
     };
-    let (address, contact_name, phone, care_flags, note) = household_fields(&input)?;
+    let f = household_fields(&input)?;
     let household = Household {
         id: uuid::Uuid::now_v7().to_string(),
         district: actor.district.clone(),
         street: community.street(),
         community,
-        address,
-        contact_name,
-        phone,
-        care_flags,
-        note,
+        address: f.address,
+        contact_name: f.contact_name,
+        phone: f.phone,
+        care_flags: f.care_flags,
+        note: f.note,
         active: true,
     };
     let policies = state.store.visit_policies(&actor.district).await?;
@@ -525,13 +526,13 @@ pub async fn update_household(
         care_flags: change.care_flags.unwrap_or_else(|| h.care_flags.iter().map(|f| f.as_str().to_string()).collect()),
         note: change.note.or_else(|| h.note.clone()),
     };
-    let (address, contact_name, phone, care_flags, note) = household_fields(&input)?;
+    let f = household_fields(&input)?;
     let updated = Household {
-        address,
-        contact_name,
-        phone,
-        care_flags,
-        note,
+        address: f.address,
+        contact_name: f.contact_name,
+        phone: f.phone,
+        care_flags: f.care_flags,
+        note: f.note,
         active: change.active.unwrap_or(h.active),
         ..h.clone()
     };
@@ -905,7 +906,14 @@ pub async fn create_visit(
     };
     let new = NewVisit { visit, raise_case, raise_assistance };
     let cal = state.calendar();
-    match state.store.record_visit(actor, new, state.now(), &cal, idem.as_ref()).await? {
+    // The visit's own fields were checked above: a refusal here is about what it raises.
+    let recorded =
+        state.store.record_visit(actor, new, state.now(), &cal, idem.as_ref()).await.map_err(|e| match e {
+            CommandError::Case(c) => ApiError::from(c).prefixed("raise_case"),
+            CommandError::Assistance(a) => ApiError::from(a).prefixed("raise_assistance"),
+            other => ApiError::from(other),
+        })?;
+    match recorded {
         Once::Created(out) => {
             tracing::info!(visit = %out.visit.id, case = ?out.visit.case_id, assistance = ?out.visit.assistance_id, "visit recorded");
             let location = format!("/api/v1/visits/{}", out.visit.id);
@@ -1109,7 +1117,7 @@ pub async fn liaison_results(
     }
     let (from, to) = period(&state, &q)?;
     let end = to.succ_opt().ok_or_else(|| bad_query("to"))?;
-    let rows = state.store.liaison_results(&actor.district, &[u.id.clone()], &[], from, end).await?;
+    let rows = state.store.liaison_results(&actor.district, std::slice::from_ref(&u.id), &[], from, end).await?;
     Ok(Json(report(&state, from, to, &[], rows)))
 }
 
