@@ -119,7 +119,17 @@ async fn organisation_and_catalog_are_served_as_data() {
     assert_eq!(health.body, json!({"status": "ok", "database": "ok"}));
     let openapi = app.get("", "/api/v1/openapi.json").await.body;
     assert_eq!(openapi["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
-    for path in ["/api/v1/cases", "/api/v1/cases/{id}/actions/{action}", "/api/v1/auth/login", "/api/v1/catalog"] {
+    for path in [
+        "/api/v1/cases",
+        "/api/v1/cases/{id}/actions/{action}",
+        "/api/v1/auth/login",
+        "/api/v1/catalog",
+        "/api/v1/households",
+        "/api/v1/visits",
+        "/api/v1/liaisons/{id}/due-visits",
+        "/api/v1/liaison-results",
+        "/api/v1/assistance/{id}/actions/{action}",
+    ] {
         assert!(openapi["paths"][path].is_object(), "{path} documented");
     }
 }

@@ -240,8 +240,17 @@ async fn migrate_data_moves_a_street_from_sqlite_to_postgresql() {
         chuishao_store::Store::connect(&target).await.unwrap(),
     );
     let (a, b) = (from.verify().await.unwrap(), to.verify().await.unwrap());
-    assert_eq!((a.cases, a.whistles, a.events), (b.cases, b.whistles, b.events));
-    assert_eq!(b.cases, 120);
+    assert_eq!((a.cases, a.whistles, a.assistance, a.events), (b.cases, b.whistles, b.assistance, b.events));
+    // 120 simulated requests, the cases the liaison pilot's visits raised, and its hardship requests.
+    assert!(b.cases > 120 && b.assistance > 0, "{b:?}");
+    let count = |store: &chuishao_store::Store, table: &'static str| {
+        let store = store.clone();
+        async move { store.count_rows(table).await.unwrap() }
+    };
+    for table in ["visits", "households", "liaison_assignments"] {
+        assert_eq!(count(&from, table).await, count(&to, table).await, "{table}");
+        assert!(count(&to, table).await > 0, "{table}");
+    }
     assert!(b.mismatches.is_empty());
     // Only into an empty database.
     let again = chuishao(&sqlite).args(["migrate-data", "--from", &sqlite, "--to", &target]).output().unwrap();

@@ -59,6 +59,9 @@ async fn the_pilot_figure_of_the_demo_is_one_query_and_checks_against_the_stored
     let due = app.get(&li, "/api/v1/liaisons/liaison-110101009008/due-visits?within_days=30").await;
     assert_eq!(due.status, 200);
     assert!(n(&due.body, "total") > 0, "some households fall due within a month");
+    // The liaison's own page names the communities they cover.
+    let me = app.get(&li, "/api/v1/auth/me").await;
+    assert_eq!(me.body["scope"]["covers"], serde_json::json!([{"code": "110101009008", "name": "十字坡社区"}]));
     // Households are masked in every answer.
     let phone = due.body["items"][0]["phone"].as_str().unwrap();
     assert!(phone.contains("****"), "{phone}");

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chuishao_domain::Actor;
+use chuishao_domain::{Actor, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,6 +27,9 @@ pub struct ScopeView {
     pub kind: String,
     pub id: String,
     pub name: String,
+    /// A liaison's communities covered now (absent for other roles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Vec<crate::view::NamedRef>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +63,15 @@ fn user_view(state: &AppState, username: &str, actor: &Actor, lang: Lang) -> Use
             kind: actor.scope.kind().as_str().into(),
             id: actor.scope.id().into(),
             name: state.names().name_of(actor.scope.id()),
+            covers: match &actor.scope {
+                Scope::Community { covers, .. } => Some(
+                    covers
+                        .iter()
+                        .map(|c| crate::view::NamedRef { code: c.to_string(), name: state.names().name_of(c.as_str()) })
+                        .collect(),
+                ),
+                _ => None,
+            },
         },
     }
 }
