@@ -18,6 +18,19 @@ pub fn local_date(t: Timestamp) -> NaiveDate {
     t.with_timezone(&beijing()).date_naive()
 }
 
+/// The years a date given by a user may fall in: wide enough for any record or plan, narrow
+/// enough that date arithmetic and text ordering (`YYYY-MM-DD`) stay sound.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// Parses a day written `YYYY-MM-DD` with a year in [`DATE_YEARS`].
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|d| DATE_YEARS.contains(&d.year()))
+}
+
 /// Midnight Beijing time at the start of `d`, as an instant.
 pub fn start_of_day(d: NaiveDate) -> Timestamp {
     beijing().from_local_datetime(&d.and_time(NaiveTime::MIN)).single().expect("a fixed offset has no gaps").to_utc()
@@ -164,6 +177,14 @@ mod tests {
     }
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn days_parse_in_a_sane_range_only() {
+        assert_eq!(parse_day(" 2026-10-01 "), NaiveDate::from_ymd_opt(2026, 10, 1));
+        for bad in ["2026-13-01", "-262143-01-01", "+10000-01-01", "1899-12-31", "2026-1-1", "20261001"] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

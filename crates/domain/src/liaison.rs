@@ -179,13 +179,25 @@ pub fn may_manage_households(actor: &Actor, district: &DistrictCode, community: 
     }
 }
 
-/// Who may read households of a community: those who manage them, the street's units (the
-/// 民生保障办公室 decides on assistance for them) and the inspector.
-pub fn may_read_households(actor: &Actor, district: &DistrictCode, community: &CommunityCode) -> bool {
+/// The street unit that cares for households: the 2018 template's 民生保障办公室, which also
+/// decides on hardship assistance.
+pub const CARE_UNIT_ROLE: &str = "livelihood";
+
+/// Who may read households of a community and the visits there: those who manage them, the
+/// street's 民生保障办公室 (`unit_role` is the acting unit staff's role key) and the inspector.
+/// Other units see none of it: the data is held for care, not for every office.
+pub fn may_read_households(
+    actor: &Actor,
+    district: &DistrictCode,
+    community: &CommunityCode,
+    unit_role: Option<&str>,
+) -> bool {
     may_manage_households(actor, district, community)
         || (actor.district == *district
             && match (actor.role, &actor.scope) {
-                (Role::UnitStaff, Scope::Unit { street, .. }) => *street == community.street(),
+                (Role::UnitStaff, Scope::Unit { street, .. }) => {
+                    *street == community.street() && unit_role == Some(CARE_UNIT_ROLE)
+                }
                 (Role::Inspector, Scope::District { code }) => code == district,
                 _ => false,
             })

@@ -44,6 +44,7 @@ pub struct CasePage {
     pub total: u64,
 }
 
+#[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
@@ -64,13 +65,16 @@ impl Where {
     }
     /// `column IN (…)` over the given values; nothing when there are none.
     pub(crate) fn push_any(&mut self, column: &str, values: impl IntoIterator<Item = Arg>) {
-        let mut placeholders = vec![];
-        for v in values {
-            self.args.push(v);
-            placeholders.push(format!("${}", self.args.len()));
-        }
-        if !placeholders.is_empty() {
-            self.clauses.push(format!("{column} IN ({})", placeholders.join(", ")));
+        self.push_in(&format!("{column} IN ({{}})"), values);
+    }
+
+    /// A clause whose `{}` stands for a list of placeholders, one per value; nothing when there
+    /// are no values.
+    pub(crate) fn push_in(&mut self, template: &str, values: impl IntoIterator<Item = Arg>) {
+        let first = self.args.len() + 1;
+        self.args.extend(values);
+        if self.args.len() >= first {
+            self.clauses.push(template.replace("{}", &placeholders(first, self.args.len() + 1 - first)));
         }
     }
 
@@ -91,16 +95,29 @@ impl Where {
     }
     pub(crate) fn bind<'q>(
         &'q self,
-        mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+        q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
-        for a in &self.args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.as_str()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
+        bind_args(q, &self.args)
     }
+}
+
+/// `$first, $first+1, …` — `n` placeholders.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Binds arguments in order.
+pub(crate) fn bind_args<'q>(
+    mut q: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    args: &'q [Arg],
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.as_str()),
+            Arg::Int(i) => q.bind(*i),
+        };
+    }
+    q
 }
 
 /// All events of a case, read through any executor (the pool, or an open transaction).

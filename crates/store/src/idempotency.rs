@@ -25,7 +25,7 @@ const TAKEN: StoreError = StoreError::Duplicate("idempotency_key");
 impl Store {
     /// The object an earlier sending under this key created, if any. The same key with another
     /// request (or for another kind of object) is refused.
-    pub(crate) async fn replayed(
+    pub async fn replayed(
         &self,
         actor: &Actor,
         idem: Option<&Idempotency>,

@@ -3,11 +3,12 @@
 //! their results.
 
 use crate::audit::{self, AuditEntry};
-use crate::cases::{receive_in, Arg, CommandOutcome, Where};
+use crate::cases::{bind_args, placeholders, receive_in, Arg, CommandOutcome, Where};
 use crate::idempotency::{claim_in, Idempotency, Once};
 use crate::{from_ms, to_ms, CommandError, Store, StoreError};
 use chrono::NaiveDate;
 use chuishao_domain::assistance::{AssistanceCommand, AssistanceRequest, NewAssistance};
+use chuishao_domain::calendar::start_of_day;
 use chuishao_domain::case::{Env, NewCase};
 use chuishao_domain::liaison::{next_visit_due, CareFlag, Household, VisitNotes, VisitPolicy};
 use chuishao_domain::personal::{PersonName, Phone};
@@ -89,6 +90,8 @@ pub struct VisitFilter {
     pub communities: Vec<CommunityCode>,
     pub liaison: Option<String>,
     pub household: Option<String>,
+    /// The visit that raised this case.
+    pub case: Option<String>,
     pub from: Option<NaiveDate>,
     /// Exclusive.
     pub to: Option<NaiveDate>,
@@ -388,12 +391,14 @@ impl Store {
         for r in &rows {
             let h = household_row(r)?;
             let due = next_visit_due(&h.household.care_flags, &policies, h.last_visit_on, h.registered_on);
-            sqlx::query("UPDATE households SET next_visit_due = $1 WHERE district = $2 AND id = $3")
-                .bind(due.map(day_str))
-                .bind(d)
-                .bind(&h.household.id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE households SET next_visit_due = $1, version = version + 1 WHERE district = $2 AND id = $3",
+            )
+            .bind(due.map(day_str))
+            .bind(d)
+            .bind(&h.household.id)
+            .execute(&mut *tx)
+            .await?;
         }
         let detail =
             serde_json::json!({ "flag": policy.flag.as_str(), "interval_days": policy.interval_days }).to_string();
@@ -468,14 +473,21 @@ impl Store {
     ) -> Result<StoredHousehold, CommandError> {
         let now = crate::whole_ms(now);
         let d = &actor.district;
-        let current = self.household(d, &updated.id).await?.ok_or(StoreError::NotFound)?;
+        let policies = self.visit_policies(d).await?;
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        // Read in the transaction; the version guard below catches a visit or edit in between.
+        let row = sqlx::query(&format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE district = $1 AND id = $2"))
+            .bind(d.as_str())
+            .bind(&updated.id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let current = row.as_ref().map(household_row).transpose()?.ok_or(StoreError::NotFound)?;
         if let Some(v) = expected_version.filter(|v| *v != current.version) {
             return Err(CommandError::StaleVersion { expected: v, actual: current.version });
         }
-        let policies = self.visit_policies(d).await?;
         let due = next_visit_due(&updated.care_flags, &policies, current.last_visit_on, current.registered_on);
-        let _guard = self.write_guard().await;
-        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
         let done = sqlx::query(
             "UPDATE households SET address = $1, contact_name = $2, phone = $3, care_flags = $4, note = $5, active = $6, \
              next_visit_due = $7, version = version + 1, updated_at = $8 WHERE district = $9 AND id = $10 AND version = $11",
@@ -495,7 +507,8 @@ impl Store {
         .await
         .map_err(StoreError::from)?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict.into());
+            let actual = self.household(d, &updated.id).await?.map_or(0, |h| h.version);
+            return Err(CommandError::StaleVersion { expected: current.version, actual });
         }
         let detail = serde_json::json!({ "care_flags": flags_column(&updated.care_flags), "active": updated.active });
         audit::insert(
@@ -665,6 +678,9 @@ impl Store {
         if let Some(h) = &filter.household {
             w.push("household_id = $?", Arg::Text(h.clone()));
         }
+        if let Some(c) = &filter.case {
+            w.push("case_id = $?", Arg::Text(c.clone()));
+        }
         if let Some(f) = filter.from {
             w.push("visited_on >= $?", Arg::Text(day_str(f)));
         }
@@ -711,9 +727,10 @@ impl Store {
         Ok(visits.len())
     }
 
-    /// Per liaison: visits, households, cases and assistance in [from, to) (Beijing days). With
-    /// `liaisons` empty, every liaison who covers or covered a community of `streets` (all
-    /// streets when that is empty too).
+    /// Per liaison: visits, households, cases and assistance in [from, to) (Beijing days), and
+    /// the totals over them (households counted once however many liaisons share them). With
+    /// `liaisons` empty, every liaison who covers or covered a community of `streets` (every
+    /// liaison of the district when that is empty too).
     pub async fn liaison_results(
         &self,
         district: &DistrictCode,
@@ -721,103 +738,150 @@ impl Store {
         streets: &[StreetCode],
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<LiaisonResults>, StoreError> {
+    ) -> Result<(Vec<LiaisonResults>, LiaisonResults), StoreError> {
         let d = district.as_str();
         let mut who = Where::default();
         who.push("u.district = $?", Arg::Text(d.to_string()));
         who.push("u.role = $?", Arg::Text(Role::Liaison.as_str().to_string()));
         who.push_any("u.id", liaisons.iter().map(|l| Arg::Text(l.clone())));
+        who.push_in(
+            "u.id IN (SELECT a.liaison_id FROM liaison_assignments a WHERE a.district = u.district AND a.street IN ({}))",
+            streets.iter().map(|s| Arg::Text(s.to_string())),
+        );
         let sql = format!("SELECT u.id AS id, u.display_name AS name FROM users u{} ORDER BY u.id", who.sql());
-        let people = who.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        let (from_ms, to_ms_) =
-            (to_ms(chuishao_domain::calendar::start_of_day(from)), to_ms(chuishao_domain::calendar::start_of_day(to)));
-        let mut out = vec![];
-        for p in &people {
-            let id: String = p.try_get("id")?;
-            let covers = self.liaison_covers(district, &id).await?;
-            if !streets.is_empty() {
-                let stints = self.liaison_assignments(district, None, Some(&id), true).await?;
-                if !stints.iter().any(|a| streets.contains(&a.community.street())) {
-                    continue;
-                }
-            }
-            let count = |sql: &'static str| {
-                let id = id.clone();
-                async move {
-                    let n: i64 = sqlx::query_scalar(sql)
-                        .bind(d)
-                        .bind(id)
-                        .bind(day_str(from))
-                        .bind(day_str(to))
-                        .fetch_one(&self.pool)
-                        .await?;
-                    Ok::<u64, StoreError>(n as u64)
-                }
-            };
-            let visits = count(
-                "SELECT COUNT(*) FROM visits WHERE district = $1 AND liaison_id = $2 AND visited_on >= $3 AND visited_on < $4",
-            )
-            .await?;
-            let households_visited = count(
-                "SELECT COUNT(DISTINCT household_id) FROM visits WHERE district = $1 AND liaison_id = $2 \
-                 AND visited_on >= $3 AND visited_on < $4 AND household_id IS NOT NULL",
-            )
-            .await?;
-            let by_time = |sql: &'static str| {
-                let id = id.clone();
-                async move {
-                    let n: i64 = sqlx::query_scalar(sql)
-                        .bind(d)
-                        .bind(id)
-                        .bind(from_ms)
-                        .bind(to_ms_)
-                        .fetch_one(&self.pool)
-                        .await?;
-                    Ok::<u64, StoreError>(n as u64)
-                }
-            };
-            let cases_raised = by_time(
-                "SELECT COUNT(*) FROM cases WHERE district = $1 AND received_by = $2 AND received_at >= $3 AND received_at < $4",
-            )
-            .await?;
-            let cases_solved = by_time(
-                "SELECT COUNT(*) FROM cases WHERE district = $1 AND received_by = $2 AND received_at >= $3 AND received_at < $4 \
-                 AND status IN ('answered', 'resolved', 'verified', 'callback_recorded', 'closed')",
-            )
-            .await?;
-            let assistance_submitted = by_time(
-                "SELECT COUNT(*) FROM assistance_requests WHERE district = $1 AND submitted_by = $2 \
-                 AND submitted_at >= $3 AND submitted_at < $4",
-            )
-            .await?;
-            let assistance_delivered = by_time(
-                "SELECT COUNT(*) FROM assistance_requests WHERE district = $1 AND submitted_by = $2 \
-                 AND delivered_at >= $3 AND delivered_at < $4",
-            )
-            .await?;
-            let households_in_care = if covers.is_empty() {
-                0
-            } else {
-                let mut w = Where::default();
-                w.push("district = $?", Arg::Text(d.to_string()));
-                w.push("active = $?", Arg::Int(1));
-                w.push_any("community", covers.iter().map(|c| Arg::Text(c.to_string())));
-                let sql = format!("SELECT COUNT(*) AS n FROM households{}", w.sql());
-                w.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?.try_get::<i64, _>("n")? as u64
-            };
-            out.push(LiaisonResults {
+        let people: Vec<(String, String)> = who
+            .bind(sqlx::query(&sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect::<Result<_, StoreError>>()?;
+        let mut rows: Vec<LiaisonResults> = people
+            .iter()
+            .map(|(id, name)| LiaisonResults {
                 liaison_id: id.clone(),
-                liaison_name: p.try_get("name")?,
-                visits,
-                households_visited,
-                households_in_care,
-                cases_raised,
-                cases_solved,
-                assistance_submitted,
-                assistance_delivered,
-            });
+                liaison_name: name.clone(),
+                ..Default::default()
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok((rows, LiaisonResults::default()));
         }
-        Ok(out)
+        let (days, times) = ((day_str(from), day_str(to)), (to_ms(start_of_day(from)), to_ms(start_of_day(to))));
+        // Each query binds the district, a lower and an upper bound, then the liaisons' ids.
+        let by_liaison = |sql: &str| sql.replace(":ids", &placeholders(4, people.len()));
+        let grouped = |sql: String, lo: Arg, hi: Arg| {
+            let mut args = vec![Arg::Text(d.to_string()), lo, hi];
+            args.extend(people.iter().map(|(id, _)| Arg::Text(id.clone())));
+            async move {
+                let found = bind_args(sqlx::query(&sql), &args).fetch_all(&self.pool).await?;
+                found
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<String, _>("who")?,
+                            r.try_get::<i64, _>("n")? as u64,
+                            r.try_get::<Option<i64>, _>("m")?.unwrap_or(0) as u64,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
+            }
+        };
+        let text = |s: &str| Arg::Text(s.to_string());
+        let visits = grouped(
+            by_liaison(
+                "SELECT liaison_id AS who, COUNT(*) AS n, COUNT(DISTINCT household_id) AS m FROM visits \
+                 WHERE district = $1 AND visited_on >= $2 AND visited_on < $3 AND liaison_id IN (:ids) GROUP BY liaison_id",
+            ),
+            text(&days.0),
+            text(&days.1),
+        )
+        .await?;
+        let cases = grouped(
+            by_liaison(
+                "SELECT received_by AS who, COUNT(*) AS n, CAST(SUM(CASE WHEN status IN \
+                 ('answered', 'resolved', 'verified', 'callback_recorded', 'closed') THEN 1 ELSE 0 END) AS BIGINT) AS m \
+                 FROM cases WHERE district = $1 AND received_at >= $2 AND received_at < $3 AND received_by IN (:ids) \
+                 GROUP BY received_by",
+            ),
+            Arg::Int(times.0),
+            Arg::Int(times.1),
+        )
+        .await?;
+        let submitted = grouped(
+            by_liaison(
+                "SELECT submitted_by AS who, COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM assistance_requests \
+                 WHERE district = $1 AND submitted_at >= $2 AND submitted_at < $3 AND submitted_by IN (:ids) \
+                 GROUP BY submitted_by",
+            ),
+            Arg::Int(times.0),
+            Arg::Int(times.1),
+        )
+        .await?;
+        let delivered = grouped(
+            by_liaison(
+                "SELECT submitted_by AS who, COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM assistance_requests \
+                 WHERE district = $1 AND delivered_at >= $2 AND delivered_at < $3 AND submitted_by IN (:ids) \
+                 GROUP BY submitted_by",
+            ),
+            Arg::Int(times.0),
+            Arg::Int(times.1),
+        )
+        .await?;
+        // Households in care now, in the communities each covers now ($2 and $3 are unused
+        // bounds, kept so every query binds alike).
+        let in_care = grouped(
+            by_liaison(
+                "SELECT a.liaison_id AS who, COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM liaison_assignments a \
+                 JOIN households h ON h.district = a.district AND h.community = a.community \
+                 WHERE a.district = $1 AND a.ended_at IS NULL AND h.active = 1 AND $2 <= $3 AND a.liaison_id IN (:ids) \
+                 GROUP BY a.liaison_id",
+            ),
+            Arg::Int(0),
+            Arg::Int(0),
+        )
+        .await?;
+        let find =
+            |list: &[(String, u64, u64)], id: &str| list.iter().find(|(w, _, _)| w == id).map(|(_, n, m)| (*n, *m));
+        for r in &mut rows {
+            let id = r.liaison_id.as_str();
+            (r.visits, r.households_visited) = find(&visits, id).unwrap_or_default();
+            (r.cases_raised, r.cases_solved) = find(&cases, id).unwrap_or_default();
+            r.assistance_submitted = find(&submitted, id).map_or(0, |x| x.0);
+            r.assistance_delivered = find(&delivered, id).map_or(0, |x| x.0);
+            r.households_in_care = find(&in_care, id).map_or(0, |x| x.0);
+        }
+        let mut totals = LiaisonResults::default();
+        for r in &rows {
+            totals.visits += r.visits;
+            totals.cases_raised += r.cases_raised;
+            totals.cases_solved += r.cases_solved;
+            totals.assistance_submitted += r.assistance_submitted;
+            totals.assistance_delivered += r.assistance_delivered;
+        }
+        let once = grouped(
+            by_liaison(
+                "SELECT 'all' AS who, COUNT(DISTINCT household_id) AS n, CAST(0 AS BIGINT) AS m FROM visits \
+                 WHERE district = $1 AND visited_on >= $2 AND visited_on < $3 AND liaison_id IN (:ids)",
+            ),
+            text(&days.0),
+            text(&days.1),
+        )
+        .await?;
+        totals.households_visited = once.first().map_or(0, |x| x.1);
+        let once = grouped(
+            by_liaison(
+                "SELECT 'all' AS who, COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM households h \
+                 WHERE h.district = $1 AND h.active = 1 AND $2 <= $3 AND h.community IN \
+                 (SELECT a.community FROM liaison_assignments a WHERE a.district = $1 AND a.ended_at IS NULL \
+                 AND a.liaison_id IN (:ids))",
+            ),
+            Arg::Int(0),
+            Arg::Int(0),
+        )
+        .await?;
+        totals.households_in_care = once.first().map_or(0, |x| x.1);
+        Ok((rows, totals))
     }
 }
 
@@ -881,7 +945,8 @@ async fn insert_visit_in(tx: &mut sqlx::Transaction<'_, Any>, v: &Visit) -> Resu
 }
 
 /// Moves a household's schedule on from a visit on `on` (a visit logged late for an earlier day
-/// never moves it back).
+/// never moves it back). Guarded by the household's version, re-read when another writer got
+/// there first, so concurrent visits and edits never lose one another's change.
 async fn reschedule_in(
     tx: &mut sqlx::Transaction<'_, Any>,
     district: &DistrictCode,
@@ -889,20 +954,29 @@ async fn reschedule_in(
     on: NaiveDate,
     policies: &[VisitPolicy],
 ) -> Result<(), StoreError> {
-    let row = sqlx::query(&format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE district = $1 AND id = $2"))
-        .bind(district.as_str())
-        .bind(household)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(h) = row.as_ref().map(household_row).transpose()? else { return Err(StoreError::NotFound) };
-    let last = h.last_visit_on.map_or(on, |l| l.max(on));
-    let due = next_visit_due(&h.household.care_flags, policies, Some(last), h.registered_on);
-    sqlx::query("UPDATE households SET last_visit_on = $1, next_visit_due = $2 WHERE district = $3 AND id = $4")
+    for _ in 0..16 {
+        let row = sqlx::query(&format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE district = $1 AND id = $2"))
+            .bind(district.as_str())
+            .bind(household)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(h) = row.as_ref().map(household_row).transpose()? else { return Err(StoreError::NotFound) };
+        let last = h.last_visit_on.map_or(on, |l| l.max(on));
+        let due = next_visit_due(&h.household.care_flags, policies, Some(last), h.registered_on);
+        let done = sqlx::query(
+            "UPDATE households SET last_visit_on = $1, next_visit_due = $2, version = version + 1 \
+             WHERE district = $3 AND id = $4 AND version = $5",
+        )
         .bind(day_str(last))
         .bind(due.map(day_str))
         .bind(district.as_str())
         .bind(household)
+        .bind(h.version as i64)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+    }
+    Err(StoreError::Conflict)
 }

@@ -59,15 +59,14 @@ async fn count(store: &Store, table: &str) -> Result<u64, StoreError> {
 }
 
 impl Store {
-    /// Copies everything from `self` into the empty database `target` (migrated first), in one
-    /// transaction, then checks row counts and that every stream folds to its projection there.
     /// The number of rows of one of the [`TABLES`] (for checks after a move).
     pub async fn count_rows(&self, table: &str) -> Result<u64, StoreError> {
         let table = TABLES.iter().find(|t| **t == table).ok_or(StoreError::NotFound)?;
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.pool).await?;
-        Ok(n as u64)
+        count(self, table).await
     }
 
+    /// Copies everything from `self` into the empty database `target` (migrated first), in one
+    /// transaction, then checks row counts and that every stream folds to its projection there.
     pub async fn transfer_to(&self, target: &Store) -> Result<TransferReport, StoreError> {
         target.migrate().await?;
         if !target.is_empty().await? {

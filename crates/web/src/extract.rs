@@ -168,7 +168,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IdempotentJson<T> {
                 .await?;
         let idem = key.map(|key| {
             use sha2::Digest;
-            let hash = sha2::Sha256::digest(&bytes);
+            // Over the JSON in a canonical form (keys sorted, no spacing), so a client that
+            // serialises the same form again differently still matches.
+            let canonical = serde_json::from_slice::<serde_json::Value>(&bytes).map(|v| v.to_string());
+            let hash = sha2::Sha256::digest(canonical.as_ref().map(String::as_bytes).unwrap_or(&bytes));
             chuishao_store::Idempotency { key, request_hash: hash.iter().map(|b| format!("{b:02x}")).collect() }
         });
         Ok(IdempotentJson(value, idem))

@@ -1001,11 +1001,151 @@ async fn the_due_list_follows_care_flags_visit_policies_and_visits() {
         let (app, liaison, path) = (&app, liaison.clone(), format!("/api/v1/households/{alone}"));
         async move { app.send(app.client.patch(path_of(app, &path)).bearer_auth(&liaison).json(&body)).await }
     };
-    let r = patch(json!({"active": false, "expected_version": 7})).await;
-    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "version_conflict"));
+    // Its schedule moved with the policy change, and so did its version.
+    let version = app.get(&liaison, &format!("/api/v1/households/{alone}")).await.body["version"].as_u64().unwrap();
+    assert_eq!(version, 2, "registered, then rescheduled by the policy change");
     let r = patch(json!({"active": false, "expected_version": 1})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "version_conflict"));
+    let r = patch(json!({"active": false, "expected_version": version})).await;
     assert_eq!((r.status, r.body["active"].as_bool()), (StatusCode::OK, Some(false)), "{}", r.body);
     assert_eq!(ids(&due(liaison.clone()).await), [none.clone(), poor.clone()]);
     assert_eq!(app.get(&liaison, "/api/v1/households").await.body["total"], 2);
     assert_eq!(app.get(&liaison, "/api/v1/households?include_inactive=true").await.body["total"], 3);
+}
+
+/// Household data is held for care: among the street's units only 民生保障办公室 reads it.
+#[tokio::test]
+async fn only_the_livelihood_office_among_the_units_reads_households_and_visits() {
+    let app = spawn_app().await;
+    let liaison = app.login("liaison").await;
+    let h = register(&app, &liaison, elderly_household()).await;
+    let v = visit(&app, &liaison, json!({"household_id": id(&h), "seen": "老人独居"})).await;
+    assert_eq!(v.status, StatusCode::CREATED, "{}", v.body);
+    let visit_id = v.body["visit"]["id"].as_str().unwrap().to_string();
+    let livelihood = app.login("unit_staff2").await;
+    let city = app.login("unit_staff").await;
+    assert_eq!(app.get(&livelihood, &format!("/api/v1/households/{}", id(&h))).await.status, StatusCode::OK);
+    assert_eq!(app.get(&livelihood, &format!("/api/v1/visits/{visit_id}")).await.status, StatusCode::OK);
+    assert_eq!(app.get(&livelihood, "/api/v1/households").await.body["total"], 1);
+    let r = app.get(&city, &format!("/api/v1/households/{}", id(&h))).await;
+    assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "household_not_found"));
+    assert_eq!(app.get(&city, &format!("/api/v1/visits/{visit_id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&city, "/api/v1/households").await.body["total"], 0);
+    assert_eq!(app.get(&city, "/api/v1/visits").await.body["total"], 0);
+}
+
+/// Dates far outside any record are refused as bad input, never a server error.
+#[tokio::test]
+async fn extreme_dates_are_refused_not_crashed_on() {
+    let app = spawn_app().await;
+    let leader = app.login("street_leader").await;
+    let liaison = app.login("liaison").await;
+    for q in [
+        "/api/v1/liaison-results?to=-262143-01-01",
+        "/api/v1/liaison-results?from=-262143-01-01&to=2026-11-27",
+        "/api/v1/liaison-results?from=2026-01-01&to=+10000-01-01",
+        "/api/v1/visits?from=+10000-01-01",
+        "/api/v1/households?due_by=99999-01-01",
+        "/api/v1/cases?from=-262143-01-01",
+    ] {
+        let r = app.get(&leader, q).await;
+        assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "invalid_query"), "{q}: {}", r.body);
+    }
+    let r = visit(&app, &liaison, json!({"place": "小区内", "seen": "巡查", "visited_on": "+10000-01-01"})).await;
+    assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("visited_on")));
+}
+
+/// Two liaisons sharing a community: each row counts its own work, the totals count every
+/// household once; from a case one finds the visit that raised it.
+#[tokio::test]
+async fn shared_households_count_once_in_the_totals_and_a_case_leads_back_to_its_visit() {
+    let app = spawn_app().await;
+    app.add_user("liaison_b", Role::Liaison, HUJIAYUAN).await;
+    let dispatcher = app.login("dispatcher").await;
+    let r = put(
+        &app,
+        &dispatcher,
+        "/api/v1/liaisons/test-liaison_b/communities",
+        json!({"communities": [HUJIAYUAN, "110101009008"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let a = app.login("liaison").await;
+    let b = app.login("liaison_b").await;
+    let h1 = register(&app, &a, elderly_household()).await;
+    let h2 = register(&app, &a, json!({"address": "十字坡社区5号楼101", "care_flags": ["disabled"]})).await;
+    let raised = visit(
+        &app,
+        &a,
+        json!({"household_id": id(&h1), "seen": "楼道灯坏了", "raise_case": {"kind": "help", "text": "楼道灯坏了"}}),
+    )
+    .await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let visit_b = visit(&app, &b, json!({"household_id": id(&h1), "seen": "回访，老人状况良好"})).await;
+    assert_eq!(visit_b.status, StatusCode::CREATED, "{}", visit_b.body);
+    let leader = app.login("street_leader").await;
+    let r = app.get(&leader, "/api/v1/liaison-results?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.body["liaisons"].as_array().unwrap();
+    let row = |who: &str| rows.iter().find(|l| l["liaison_id"] == who).unwrap_or_else(|| panic!("{who}")).clone();
+    assert_eq!(
+        (row(LIAISON_ID)["visits"].as_u64(), row(LIAISON_ID)["households_in_care"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        (row("test-liaison_b")["visits"].as_u64(), row("test-liaison_b")["households_in_care"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let totals = &r.body["totals"];
+    assert_eq!(totals["visits"], 2);
+    assert_eq!(totals["households_visited"], 1, "one household, visited by both");
+    assert_eq!(totals["households_in_care"], 2, "十字坡社区's two households, shared by both");
+    assert_eq!(totals["cases_raised"], 1);
+    assert!(totals["liaison_id"].is_null());
+    let _ = h2;
+    let case_id = raised.body["case"]["id"].as_str().unwrap();
+    let from_case = app.get(&dispatcher, &format!("/api/v1/visits?case={case_id}")).await;
+    assert_eq!(ids(&from_case.body), [raised.body["visit"]["id"].as_str().unwrap().to_string()]);
+}
+
+/// A form sent again — reformatted by the phone's retry, or after its sender was reassigned —
+/// still answers what the first sending stored.
+#[tokio::test]
+async fn a_form_sent_again_reformatted_or_after_reassignment_answers_the_stored_visit() {
+    let app = spawn_app().await;
+    let liaison = app.login("liaison").await;
+    let h = register(&app, &liaison, elderly_household()).await;
+    let compact = format!(r#"{{"household_id":"{}","seen":"老人独居","asked":"助行器"}}"#, id(&h));
+    let spaced = format!("{{ \"asked\": \"助行器\",\n  \"seen\": \"老人独居\", \"household_id\": \"{}\" }}", id(&h));
+    let send = |body: String| {
+        let (app, liaison) = (&app, liaison.clone());
+        async move {
+            app.send(
+                app.client
+                    .post(path_of(app, "/api/v1/visits"))
+                    .bearer_auth(&liaison)
+                    .header("Idempotency-Key", "form-77")
+                    .header("content-type", "application/json")
+                    .body(body),
+            )
+            .await
+        }
+    };
+    let first = send(compact).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = send(spaced.clone()).await;
+    assert_eq!((again.status, &again.body["visit"]["id"]), (StatusCode::OK, &first.body["visit"]["id"]));
+    // The liaison moves to another community; the phone finally gets a signal and retries.
+    let dispatcher = app.login("dispatcher").await;
+    let r = put(
+        &app,
+        &dispatcher,
+        &format!("/api/v1/liaisons/{LIAISON_ID}/communities"),
+        json!({"communities": [HUJIAYUAN]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let late = send(spaced).await;
+    assert_eq!((late.status, &late.body["visit"]["id"]), (StatusCode::OK, &first.body["visit"]["id"]), "{}", late.body);
+    assert_eq!(written(&app).await.0, 1);
 }

@@ -21,9 +21,6 @@ use chuishao_store::{AssistanceFilter, Once, StoredAssistanceEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// The unit that owns hardship assistance in every street (the 2018 template's 民生保障办公室).
-const OWNER_ROLE: &str = "livelihood";
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssistanceClockView {
     /// decision or delivery
@@ -181,7 +178,7 @@ pub(crate) async fn new_assistance(
     req: AssistanceIn,
 ) -> ApiResult<NewAssistance> {
     let street = community.street();
-    let unit = state.store.unit_by_role(&actor.district, &street, OWNER_ROLE).await?.ok_or_else(|| {
+    let unit = state.store.unit_by_role(&actor.district, &street, liaison::CARE_UNIT_ROLE).await?.ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_assistance_office").field("community_code")
     })?;
     Ok(NewAssistance {
@@ -226,17 +223,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let actor = &user.actor;
     let d = &actor.district;
-    let household = match req.household_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(h) => Some(
-            state
-                .store
-                .household(d, h)
-                .await?
-                .filter(|h| liaison::may_read_households(actor, d, &h.household.community))
-                .ok_or_else(|| ApiError::from(FieldError::unknown("household_id")))?,
-        ),
-        None => None,
-    };
+    let household = super::liaisons::household_field(&state, actor, req.household_id.as_deref()).await?;
     let community = match (&household, req.community_code.as_deref()) {
         (Some(h), _) => h.household.community.clone(),
         (None, Some(c)) => {

@@ -59,8 +59,8 @@ pub struct CalendarDayRequest {
 }
 
 fn parse_date(s: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path").field("date"))
+    chuishao_domain::calendar::parse_day(s)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path").field("date"))
 }
 
 /// Sets one day as a holiday or a make-up workday (system admin; audited).

@@ -206,7 +206,7 @@ fn parse_bound(field: &str, s: &str, end_of_day: bool) -> ApiResult<chuishao_dom
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.to_utc());
     }
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| bad_query(field))?;
+    let d = calendar::parse_day(s).ok_or_else(|| bad_query(field))?;
     let d = if end_of_day { d.succ_opt().ok_or_else(|| bad_query(field))? } else { d };
     Ok(calendar::start_of_day(d))
 }

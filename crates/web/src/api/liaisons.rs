@@ -39,11 +39,29 @@ async fn readable_communities(state: &AppState, actor: &Actor) -> ApiResult<Vec<
     let street = match (actor.role, &actor.scope) {
         (Role::Liaison, Scope::Community { covers, .. }) => return Ok(covers.clone()),
         (Role::Dispatcher | Role::StreetLeader, Scope::Street { code }) => Some(code.clone()),
-        (Role::UnitStaff, Scope::Unit { street, .. }) => Some(street.clone()),
+        (Role::UnitStaff, Scope::Unit { street, .. })
+            if unit_role(state, actor).await?.as_deref() == Some(liaison::CARE_UNIT_ROLE) =>
+        {
+            Some(street.clone())
+        }
         (Role::DistrictSupervisor | Role::Inspector, Scope::District { .. }) => None,
         _ => return Ok(vec![]),
     };
     Ok(state.store.communities(d, street.as_ref()).await?.into_iter().map(|c| c.code).collect())
+}
+
+/// The role key of a unit staff's unit (`livelihood`…), for rules that depend on it.
+pub(crate) async fn unit_role(state: &AppState, actor: &Actor) -> ApiResult<Option<String>> {
+    Ok(match &actor.scope {
+        Scope::Unit { id, .. } => state.store.unit(&actor.district, id).await?.map(|u| u.role),
+        _ => None,
+    })
+}
+
+/// Whether the actor may read the households and visits of a community.
+pub(crate) async fn reads_households(state: &AppState, actor: &Actor, community: &CommunityCode) -> ApiResult<bool> {
+    let role = unit_role(state, actor).await?;
+    Ok(liaison::may_read_households(actor, &actor.district, community, role.as_deref()))
 }
 
 /// The communities asked for (a comma list), narrowed to what the actor may read.
@@ -96,7 +114,7 @@ fn today(state: &AppState) -> NaiveDate {
 }
 
 fn parse_day(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| FieldError::malformed(field, "date"))
+    chuishao_domain::calendar::parse_day(s).ok_or_else(|| FieldError::malformed(field, "date"))
 }
 
 // ---- liaisons and their communities ------------------------------------------------------------
@@ -338,10 +356,24 @@ fn household_view(state: &AppState, h: &StoredHousehold, policies: &[VisitPolicy
     }
 }
 
+/// The household a form names, if it names one the actor may read; else 422 `household_id`.
+pub(crate) async fn household_field(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<&str>,
+) -> ApiResult<Option<StoredHousehold>> {
+    let Some(id) = id.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    match readable_household(state, actor, id).await {
+        Ok(h) => Ok(Some(h)),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Err(FieldError::unknown("household_id").into()),
+        Err(e) => Err(e),
+    }
+}
+
 /// A household the actor may read, or 404.
 async fn readable_household(state: &AppState, actor: &Actor, id: &str) -> ApiResult<StoredHousehold> {
     let h = state.store.household(&actor.district, id).await?.ok_or_else(|| not_found("household_not_found"))?;
-    if !liaison::may_read_households(actor, &actor.district, &h.household.community) {
+    if !reads_households(state, actor, &h.household.community).await? {
         return Err(not_found("household_not_found"));
     }
     Ok(h)
@@ -821,17 +853,11 @@ pub async fn create_visit(
 ) -> ApiResult<Response> {
     let actor = &user.actor;
     let d = &actor.district;
-    let household = match req.household_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(h) => Some(
-            state
-                .store
-                .household(d, h)
-                .await?
-                .filter(|h| liaison::may_read_households(actor, d, &h.household.community))
-                .ok_or_else(|| ApiError::from(FieldError::unknown("household_id")))?,
-        ),
-        None => None,
-    };
+    // A form sent again answers what was stored, even if the sender's scope changed since.
+    if let Some(id) = state.store.replayed(actor, idem.as_ref(), "visit").await? {
+        return replayed_visit(&state, actor, &id, lang).await;
+    }
+    let household = household_field(&state, actor, req.household_id.as_deref()).await?;
     let community = match &household {
         Some(h) => h.household.community.clone(),
         None => community_of(&state, actor, req.community_code.as_deref()).await?,
@@ -920,24 +946,27 @@ pub async fn create_visit(
             let view = recorded_view(&state, actor, &out, lang).await?;
             Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
         }
-        Once::Replayed(id) => {
-            let visit = state.store.visit(d, &id).await?.ok_or_else(ApiError::internal)?;
-            let case = match visit.case_id.as_deref().and_then(CaseId::parse) {
-                Some(c) => state.store.load_case(d, c).await?.map(|(case, events)| chuishao_store::CommandOutcome {
-                    case,
-                    events: events.into_iter().map(|e| e.event).collect(),
-                }),
-                None => None,
-            };
-            let assistance =
-                match visit.assistance_id.as_deref().and_then(chuishao_domain::assistance::AssistanceId::parse) {
-                    Some(a) => state.store.load_assistance(d, a).await?.map(|(r, _)| r),
-                    None => None,
-                };
-            let out = VisitOutcome { visit, case, assistance };
-            Ok(Json(recorded_view(&state, actor, &out, lang).await?).into_response())
-        }
+        Once::Replayed(id) => replayed_visit(&state, actor, &id, lang).await,
     }
+}
+
+/// What an earlier sending of a visit stored: the visit, its case and its request (200).
+async fn replayed_visit(state: &AppState, actor: &Actor, id: &str, lang: Lang) -> ApiResult<Response> {
+    let d = &actor.district;
+    let visit = state.store.visit(d, id).await?.ok_or_else(ApiError::internal)?;
+    let case = match visit.case_id.as_deref().and_then(CaseId::parse) {
+        Some(c) => state.store.load_case(d, c).await?.map(|(case, events)| chuishao_store::CommandOutcome {
+            case,
+            events: events.into_iter().map(|e| e.event).collect(),
+        }),
+        None => None,
+    };
+    let assistance = match visit.assistance_id.as_deref().and_then(chuishao_domain::assistance::AssistanceId::parse) {
+        Some(a) => state.store.load_assistance(d, a).await?.map(|(r, _)| r),
+        None => None,
+    };
+    let out = VisitOutcome { visit, case, assistance };
+    Ok(Json(recorded_view(state, actor, &out, lang).await?).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -947,6 +976,8 @@ pub struct VisitQuery {
     /// A liaison's user id.
     pub liaison: Option<String>,
     pub household: Option<String>,
+    /// The case a visit raised (its id): from a case to the visit it came from.
+    pub case: Option<String>,
     /// Visited on or after (YYYY-MM-DD).
     pub from: Option<String>,
     /// Visited on or before (YYYY-MM-DD).
@@ -971,6 +1002,7 @@ pub async fn list_visits(
         communities: communities_asked(&state, actor, q.community.as_deref()).await?,
         liaison: q.liaison.clone(),
         household: q.household.clone(),
+        case: q.case.clone(),
         from: day("from", q.from.as_deref())?,
         to: day("to", q.to.as_deref())?.and_then(|d| d.succ_opt()),
         page,
@@ -994,12 +1026,10 @@ pub async fn get_visit(
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitView>> {
     let actor = &user.actor;
-    let v = state
-        .store
-        .visit(&actor.district, &id)
-        .await?
-        .filter(|v| liaison::may_read_households(actor, &actor.district, &v.community))
-        .ok_or_else(|| not_found("visit_not_found"))?;
+    let v = state.store.visit(&actor.district, &id).await?.ok_or_else(|| not_found("visit_not_found"))?;
+    if !reads_households(&state, actor, &v.community).await? {
+        return Err(not_found("visit_not_found"));
+    }
     Ok(Json(visit_view(&state, &v, lang).await?))
 }
 
@@ -1027,7 +1057,8 @@ pub struct ResultsReport {
     pub days: i64,
     pub streets: Vec<NamedRef>,
     pub liaisons: Vec<ResultsView>,
-    /// The sums over the liaisons listed: "N liaisons, D days, X problems solved, Y hardship".
+    /// Over the liaisons listed: "N liaisons, D days, X problems solved, Y hardship"; households
+    /// shared by several liaisons count once.
     pub totals: ResultsView,
     pub liaison_count: u64,
 }
@@ -1049,7 +1080,7 @@ fn period(state: &AppState, q: &ResultsQuery) -> ApiResult<(NaiveDate, NaiveDate
     };
     let from = match q.from.as_deref() {
         Some(s) => parse_day("from", s).map_err(|_| bad_query("from"))?,
-        None => to - chrono::Duration::days(99),
+        None => to.checked_sub_signed(chrono::Duration::days(99)).ok_or_else(|| bad_query("to"))?,
     };
     if from > to || (to - from).num_days() > 3660 {
         return Err(bad_query("from"));
@@ -1076,19 +1107,10 @@ fn report(
     from: NaiveDate,
     to: NaiveDate,
     streets: &[StreetCode],
-    rows: Vec<LiaisonResults>,
+    (rows, totals): (Vec<LiaisonResults>, LiaisonResults),
 ) -> ResultsReport {
     let liaisons: Vec<ResultsView> = rows.into_iter().map(results_view).collect();
-    let mut totals = ResultsView::default();
-    for r in &liaisons {
-        totals.visits += r.visits;
-        totals.households_visited += r.households_visited;
-        totals.households_in_care += r.households_in_care;
-        totals.cases_raised += r.cases_raised;
-        totals.cases_solved += r.cases_solved;
-        totals.assistance_submitted += r.assistance_submitted;
-        totals.assistance_delivered += r.assistance_delivered;
-    }
+    let totals = ResultsView { liaison_id: None, liaison_name: None, ..results_view(totals) };
     ResultsReport {
         from: from.to_string(),
         to: to.to_string(),

@@ -776,8 +776,8 @@ pub async fn add_policy(
         sign: spec("sign", &req.sign)?,
         report_in: spec("report_in", &req.report_in)?,
         complete: req.complete.as_deref().map(|c| spec("complete", c)).transpose()?,
-        effective_from: chrono::NaiveDate::parse_from_str(req.effective_from.trim(), "%Y-%m-%d")
-            .map_err(|_| ApiError::from(FieldError::malformed("effective_from", "date")))?,
+        effective_from: chuishao_domain::calendar::parse_day(&req.effective_from)
+            .ok_or_else(|| ApiError::from(FieldError::malformed("effective_from", "date")))?,
     };
     let stored = state.store.add_whistle_policy(&policy, &user.actor, state.now()).await?;
     Ok((StatusCode::CREATED, Json(policy_view(&stored))))
