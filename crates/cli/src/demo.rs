@@ -130,6 +130,7 @@ pub async fn load(
     let org = reference::dongcheng()?;
     store.import_org(&org).await.context("importing Dongcheng's organisation")?;
     let district = org.district.code.clone();
+    load_routing(store, &org, now).await?;
     let hash = hash_password(DEMO_PASSWORD)?;
     let accounts = accounts();
     for a in &accounts {
@@ -202,6 +203,28 @@ pub async fn load(
         events,
         ..summary
     })
+}
+
+/// What smart dispatch needs for the demo district: approximate boundaries, the gazetteer, and
+/// labelled example requests.
+pub async fn load_routing(store: &Store, org: &OrgData, now: Timestamp) -> Result<()> {
+    let system = Actor::system(org.district.code.clone());
+    let rows: Vec<chuishao_store::StoredBoundary> = reference::demo_boundaries(org)?
+        .iter()
+        .map(|a| chuishao_store::StoredBoundary {
+            level: a.level.as_str().into(),
+            code: a.code.clone(),
+            name: a.name.clone(),
+            parent: a.parent.clone(),
+            geometry: chuishao_routing::boundaries::geometry_of(&a.shape).to_string(),
+            approximate: a.approximate,
+        })
+        .collect();
+    store.replace_boundaries(&system, &rows, now).await.context("writing the demo boundaries")?;
+    store.add_gazetteer(&org.district.code, &reference::gazetteer()?).await.context("writing the gazetteer")?;
+    let examples = reference::routing_examples()?;
+    store.add_routing_examples(&org.district.code, &examples, "seed", now).await.context("writing routing examples")?;
+    Ok(())
 }
 
 /// What the simulator decided: every case's history and every whistle's.

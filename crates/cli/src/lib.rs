@@ -2,4 +2,5 @@
 //! shared with the integration tests.
 
 pub mod demo;
+pub mod evaluate;
 pub mod reference;

@@ -64,10 +64,34 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Import data: `import boundaries FILE.geojson` (streets, communities, grid cells).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Route labelled requests (`text,lat,lon,expected_owner[,duty_item]` CSV) and print
+    /// top-1 / top-3 owner accuracy with a confusion summary by owner.
+    EvalRouting {
+        file: std::path::PathBuf,
+        /// The district (defaults to the only one).
+        #[arg(long)]
+        district: Option<String>,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A GeoJSON FeatureCollection whose features carry `code` (and `name`, `level`, `parent`):
+    /// the levels it holds replace the stored ones; a bad feature refuses the whole file.
+    Boundaries {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        district: Option<String>,
     },
 }
 
@@ -169,6 +193,39 @@ async fn main() -> Result<()> {
             serve(store, &addr, Duration::from_secs(tick_seconds.max(1))).await
         }
         Command::User { command } => user(&store, command).await,
+        Command::Import { what: ImportCommand::Boundaries { file, district } } => {
+            let district = only_district(&store, district).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let state = AppState::new(store, Arc::new(SystemClock)).await?;
+            let actor = chuishao_domain::Actor::system(district);
+            let counts = chuishao_web::api::route::import_boundaries(&state, &actor, &text)
+                .await
+                .map_err(|e| anyhow!("{}: {e}; nothing was imported", file.display()))?;
+            let counts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {}", l.as_str())).collect();
+            println!("已导入边界 / boundaries imported: {}", counts.join(", "));
+            Ok(())
+        }
+        Command::EvalRouting { file, district } => {
+            let district = only_district(&store, district).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let rows = chuishao::reference::labelled_requests(&text).with_context(|| format!("{}", file.display()))?;
+            let router = chuishao_web::routing::build_router(&store, &district).await?;
+            let e = chuishao::evaluate::evaluate(&router, &rows);
+            print!("{}", chuishao::evaluate::report(&e, &file.display().to_string()));
+            Ok(())
+        }
+    }
+}
+
+/// The district named, or the only one there is.
+async fn only_district(store: &Store, given: Option<String>) -> Result<DistrictCode> {
+    if let Some(d) = given {
+        return DistrictCode::parse(&d).map_err(|e| anyhow!(e));
+    }
+    match store.districts().await?.as_slice() {
+        [one] => Ok(one.code.clone()),
+        [] => bail!("no district is set up yet (load the demo or import one first)"),
+        _ => bail!("several districts exist: give --district"),
     }
 }
 

@@ -171,3 +171,107 @@ mod tests {
         assert!(org.duty_items.iter().any(|i| i.resolution_deadline == DeadlineSpec::hours(2)));
     }
 }
+
+const CENTROIDS: &str = include_str!("../data/dongcheng_community_centroids.csv");
+const GAZETTEER: &str = include_str!("../data/dongcheng_gazetteer.csv");
+const ROUTING_TRAIN: &str = include_str!("../data/routing_train.csv");
+
+/// Approximate boundaries for the demo: Voronoi cells around the communities' approximate
+/// centroids inside the district, streets as their union, 250 m grid cells. Replaced by
+/// importing surveyed ones.
+pub fn demo_boundaries(org: &OrgData) -> Result<Vec<chuishao_routing::Area>> {
+    let mut sites = vec![];
+    for (i, r) in records(CENTROIDS)?.iter().enumerate() {
+        let line = i + 2;
+        let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("centroids line {line}: column {n}"));
+        let code = CommunityCode::parse(get(0)?).map_err(|e| anyhow!("centroids line {line}: {e}"))?;
+        let community = org
+            .communities
+            .iter()
+            .find(|c| c.code == code)
+            .ok_or_else(|| anyhow!("centroids line {line}: unknown community"))?;
+        let street = org
+            .streets
+            .iter()
+            .find(|s| s.code == community.street)
+            .ok_or_else(|| anyhow!("centroids line {line}: no street"))?;
+        let lat: f64 = get(2)?.parse().with_context(|| format!("centroids line {line}: lat"))?;
+        let lon: f64 = get(3)?.parse().with_context(|| format!("centroids line {line}: lon"))?;
+        sites.push(chuishao_routing::voronoi::Site {
+            code: code.to_string(),
+            name: community.name.clone(),
+            street: street.code.to_string(),
+            street_name: street.name.clone(),
+            at: chuishao_routing::LatLon::new(lat, lon),
+        });
+    }
+    Ok(chuishao_routing::voronoi::demo_areas(&sites, 600.0, 250.0))
+}
+
+/// Road, hutong, landmark and community names of the district and where they are.
+pub fn gazetteer() -> Result<Vec<chuishao_store::GazetteerEntry>> {
+    records(GAZETTEER)?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("gazetteer line {}: column {n}", i + 2));
+            Ok(chuishao_store::GazetteerEntry { name: get(0)?.into(), kind: get(1)?.into(), community: get(2)?.into() })
+        })
+        .collect()
+}
+
+/// A labelled request of `routing_train.csv` / `routing_heldout.csv`:
+/// `text,lat,lon,expected_owner[,duty_item]`.
+#[derive(Debug, Clone)]
+pub struct LabelledRequest {
+    pub line: usize,
+    pub text: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub expected_owner: String,
+    pub duty_item: Option<String>,
+}
+
+/// Reads a labelled set; a bad line is named.
+pub fn labelled_requests(text: &str) -> Result<Vec<LabelledRequest>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let headers = reader.headers().context("reading the header line")?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (t, la, lo, owner) = match (column("text"), column("lat"), column("lon"), column("expected_owner")) {
+        (Some(t), Some(la), Some(lo), Some(o)) => (t, la, lo, o),
+        _ => bail!("line 1: the columns must include text, lat, lon, expected_owner"),
+    };
+    let item = column("duty_item");
+    let mut out = vec![];
+    for (i, r) in reader.records().enumerate() {
+        let line = i + 2;
+        let r = r.with_context(|| format!("line {line}"))?;
+        let get = |n: usize| r.get(n).map(str::trim).unwrap_or("");
+        let num = |n: usize, what: &str| -> Result<Option<f64>> {
+            match get(n) {
+                "" => Ok(None),
+                s => s.parse::<f64>().map(Some).map_err(|_| anyhow!("line {line}: {what} `{s}` is not a number")),
+            }
+        };
+        if get(t).is_empty() || get(owner).is_empty() {
+            bail!("line {line}: text and expected_owner are required");
+        }
+        out.push(LabelledRequest {
+            line,
+            text: get(t).to_string(),
+            lat: num(la, "lat")?,
+            lon: num(lo, "lon")?,
+            expected_owner: get(owner).to_string(),
+            duty_item: item.map(|c| get(c).to_string()).filter(|s| !s.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+/// The demo's labelled training requests that name their duty item, as classifier examples.
+pub fn routing_examples() -> Result<Vec<chuishao_store::LabelledText>> {
+    Ok(labelled_requests(ROUTING_TRAIN)?
+        .into_iter()
+        .filter_map(|r| Some(chuishao_store::LabelledText { duty_item: r.duty_item?, text: r.text }))
+        .collect())
+}

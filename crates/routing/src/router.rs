@@ -222,34 +222,45 @@ impl Router {
                 })
             })
             .collect();
-        let district = |fallback| OwnerPick {
+        let top = items.first().filter(|i| i.probability >= self.min_confidence).cloned();
+        let owner = match &top {
+            None => self.district(Fallback::UnclearMatter),
+            Some(t) => self.owner_of(&t.code, &place),
+        };
+        Routed { place, items, owner, item: top }
+    }
+
+    fn district(&self, fallback: Fallback) -> OwnerPick {
+        let d = &self.directory;
+        OwnerPick {
             kind: OwnerKind::District,
             id: d.district.0.clone(),
             name: d.district.1.clone(),
             fallback: Some(fallback),
-        };
-        let top = items.first().filter(|i| i.probability >= self.min_confidence).cloned();
-        let owner = match top.as_ref().and_then(|t| d.items.iter().find(|i| i.code == t.code)) {
-            None => district(Fallback::UnclearMatter),
-            Some(item) => match &item.owner {
-                Owner::Department(id) => OwnerPick {
-                    kind: OwnerKind::Department,
-                    id: id.to_string(),
-                    name: d.departments.get(id.as_str()).cloned().unwrap_or_else(|| id.to_string()),
-                    fallback: None,
-                },
-                Owner::UnitRole(role) => match &place.street {
-                    None => district(Fallback::UnknownPlace),
-                    Some(s) => match d.units.get(&(s.code.clone(), role.clone())) {
-                        Some((id, name)) => {
-                            OwnerPick { kind: OwnerKind::Unit, id: id.clone(), name: name.clone(), fallback: None }
-                        }
-                        None => district(Fallback::NoSuchUnit),
-                    },
+        }
+    }
+
+    /// Who owns a duty item at a place: the department it names, or its street's unit.
+    pub fn owner_of(&self, item: &str, place: &Placement) -> OwnerPick {
+        let d = &self.directory;
+        let Some(item) = d.items.iter().find(|i| i.code == item) else { return self.district(Fallback::UnclearMatter) };
+        match &item.owner {
+            Owner::Department(id) => OwnerPick {
+                kind: OwnerKind::Department,
+                id: id.to_string(),
+                name: d.departments.get(id.as_str()).cloned().unwrap_or_else(|| id.to_string()),
+                fallback: None,
+            },
+            Owner::UnitRole(role) => match &place.street {
+                None => self.district(Fallback::UnknownPlace),
+                Some(s) => match d.units.get(&(s.code.clone(), role.clone())) {
+                    Some((id, name)) => {
+                        OwnerPick { kind: OwnerKind::Unit, id: id.clone(), name: name.clone(), fallback: None }
+                    }
+                    None => self.district(Fallback::NoSuchUnit),
                 },
             },
-        };
-        Routed { place, items, owner, item: top }
+        }
     }
 
     /// How many boundaries of each level it knows.

@@ -15,6 +15,7 @@ mod idempotency;
 mod leases;
 mod liaisons;
 mod org;
+mod routing;
 mod streams;
 mod transfer;
 mod whistles;
@@ -31,6 +32,7 @@ pub use idempotency::{Idempotency, Once};
 pub use liaisons::{
     Assignment, HouseholdFilter, LiaisonResults, NewVisit, StoredHousehold, Visit, VisitFilter, VisitOutcome,
 };
+pub use routing::{GazetteerEntry, LabelledText, StoredBoundary};
 pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};

@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 25] = [
+pub const TABLES: [&str; 28] = [
     "districts",
     "streets",
     "communities",
@@ -31,6 +31,9 @@ pub const TABLES: [&str; 25] = [
     "assistance_events",
     "assistance_requests",
     "assistance_access",
+    "boundaries",
+    "gazetteer",
+    "routing_examples",
     "audit_log",
 ];
 

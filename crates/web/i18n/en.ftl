@@ -281,3 +281,24 @@ error-liaison_not_found = The liaison does not exist or is outside your scope
 error-unknown_care_flag = There is no care flag { $flag }
 error-idempotency_key_reused = This Idempotency-Key was already used for a different request
 error-invalid_idempotency_key = An Idempotency-Key must be 1 to 100 visible ASCII characters
+
+## Smart dispatch
+
+route-reason-unit = { $street } · { $owner } · duty list { $code } { $item } · confidence { $confidence }
+route-reason-department = { $owner } · duty list { $code } { $item } · confidence { $confidence }
+route-fallback-unclear_matter = { $owner } takes it · the matter is unclear (best confidence { $confidence })
+route-fallback-unknown_place = { $owner } takes it · { $code } { $item } belongs to a street, but the place is unknown
+route-fallback-no_such_unit = { $owner } takes it · { $street } has no unit for { $code } { $item }
+place-polygon = In { $community }, { $street }
+place-street = In { $street } (outside every community boundary)
+place-nearest = Outside every community; nearest is { $community }, { $street }, { $distance } m away
+place-gazetteer = Found by the name “{ $name }”: { $community }, { $street }
+place-given = By the codes given: { $community }, { $street }
+place-unknown = The place is unknown
+place-approximate =  (approximate demo boundaries)
+place_method-polygon = inside a boundary
+place_method-nearest = nearest community
+place_method-gazetteer = place name
+place_method-given = codes given
+place_method-unknown = not located
+error-invalid_geojson = The boundary file is invalid; nothing was imported: { $detail }

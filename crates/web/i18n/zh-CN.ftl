@@ -281,3 +281,24 @@ error-liaison_not_found = 社区专员不存在，或不在您的权限范围内
 error-unknown_care_flag = 没有“{ $flag }”这一关爱类别
 error-idempotency_key_reused = 幂等键（Idempotency-Key）已用于另一份不同的请求
 error-invalid_idempotency_key = 幂等键（Idempotency-Key）须为1至100个可见ASCII字符
+
+## 智能派单
+
+route-reason-unit = { $street } · { $owner } · 职责清单 { $code } { $item } · 置信度 { $confidence }
+route-reason-department = { $owner } · 职责清单 { $code } { $item } · 置信度 { $confidence }
+route-fallback-unclear_matter = { $owner }兜底 · 无法判断诉求类型（最高置信度 { $confidence }）
+route-fallback-unknown_place = { $owner }兜底 · 职责清单 { $code } { $item } 由街道办理，但无法确定所在街道
+route-fallback-no_such_unit = { $owner }兜底 · { $street }没有承办 { $code } { $item } 的科室
+place-polygon = 位于{ $street }{ $community }
+place-street = 位于{ $street }（不在任何社区边界内）
+place-nearest = 不在社区边界内，距最近的{ $street }{ $community } { $distance } 米
+place-gazetteer = 按地名“{ $name }”定位到{ $street }{ $community }
+place-given = 按填写的区划定位到{ $street }{ $community }
+place-unknown = 无法确定位置
+place-approximate = （演示用近似边界）
+place_method-polygon = 边界内
+place_method-nearest = 最近社区
+place_method-gazetteer = 地名匹配
+place_method-given = 填写的区划
+place_method-unknown = 未定位
+error-invalid_geojson = 边界文件有误，未导入任何内容：{ $detail }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod routing;
 pub mod view;
 
 use axum::Router;
@@ -88,6 +89,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
     names: Arc<RwLock<Arc<Names>>>,
+    pub routing: Arc<routing::RoutingState>,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
             clock,
             calendar: Arc::new(RwLock::new(Arc::new(calendar))),
             names: Arc::new(RwLock::new(Arc::new(names))),
+            routing: Arc::new(routing::RoutingState::default()),
         })
     }
 

@@ -18,6 +18,7 @@ use chuishao_domain::{
     calendar, Actor, Case, CaseAction, CaseCommand, CaseId, CaseStatus, CommunityCode, DepartmentId, FieldError,
     RequestKind, Role, Scope, StreetCode, UnitId,
 };
+use chuishao_routing::{LatLon, Request as RouteRequest};
 use chuishao_store::{CaseFilter, Once, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +28,15 @@ use utoipa::{IntoParams, ToSchema};
 pub struct LocationIn {
     pub lat: f64,
     pub lon: f64,
+    /// wgs84 (the default) or gcj02 (高德/腾讯 map SDKs); stored in WGS-84.
+    pub crs: Option<String>,
+}
+
+impl LocationIn {
+    pub fn to_point(&self) -> ApiResult<GeoPoint> {
+        let p = super::route::to_wgs84(self.lat, self.lon, self.crs.as_deref(), "location")?;
+        Ok(GeoPoint { lat: p.lat, lon: p.lon })
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,7 +109,19 @@ async fn place_of(
         state.store.street(d, &code).await?.ok_or_else(|| ApiError::from(FieldError::unknown("street_code")))?;
         return Ok((code, None));
     }
-    // Without a code, the filer's own place stands in: a street's dispatcher, a community's liaison.
+    // Without a code, the place the request gives: its point, else a name in its address.
+    if req.location.is_some() || req.address.is_some() {
+        let at = req.location.as_ref().map(LocationIn::to_point).transpose()?.map(|p| LatLon::new(p.lat, p.lon));
+        let router = state.routing.router(&state.store, d).await?;
+        let place = router.place(&RouteRequest { text: "", at, address: req.address.as_deref(), ..Default::default() });
+        if let Some(c) = place.community.as_ref().and_then(|c| CommunityCode::parse(&c.code).ok()) {
+            return Ok((c.street(), Some(c)));
+        }
+        if let Some(s) = place.street.as_ref().and_then(|s| StreetCode::parse(&s.code).ok()) {
+            return Ok((s, None));
+        }
+    }
+    // Else the filer's own place stands in: a street's dispatcher, a community's liaison.
     match &actor.scope {
         Scope::Street { code } => Ok((code.clone(), None)),
         // A liaison covering one community files there; covering several, they must say where.
@@ -138,7 +160,7 @@ pub async fn create(
 /// The new case a request describes, placed and parsed; refused with the field at fault.
 pub(crate) async fn new_case(state: &AppState, actor: &Actor, req: CreateCaseRequest) -> ApiResult<NewCase> {
     let (street, community) = place_of(state, actor, &req).await?;
-    let location = req.location.as_ref().map(|l| GeoPoint::parse(l.lat, l.lon)).transpose().map_err(ApiError::from)?;
+    let location = req.location.as_ref().map(LocationIn::to_point).transpose()?;
     let reporter = match &req.reporter {
         Some(r) => Some(Reporter {
             name: PersonName::parse_field("reporter.name", &r.name).map_err(ApiError::from)?,

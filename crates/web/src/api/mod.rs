@@ -6,6 +6,7 @@ mod calendar;
 mod cases;
 mod liaisons;
 mod org;
+pub mod route;
 mod whistles;
 
 use crate::error::{render_errors, ApiError};
@@ -34,6 +35,7 @@ use utoipa::OpenApi;
         liaisons::update_household, liaisons::reveal_household, liaisons::visit_policies, liaisons::put_visit_policy,
         liaisons::create_visit, liaisons::list_visits, liaisons::get_visit,
         assistance::create, assistance::list, assistance::get_one, assistance::action,
+        route::route, route::retrain, route::get_boundaries, route::post_boundaries,
     ),
     components(schemas(
         crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
@@ -123,7 +125,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/visits/{id}", get(liaisons::get_visit))
         .route("/assistance", post(assistance::create).get(assistance::list))
         .route("/assistance/{id}", get(assistance::get_one))
-        .route("/assistance/{id}/actions/{action}", post(assistance::action));
+        .route("/assistance/{id}/actions/{action}", post(assistance::action))
+        .route("/route", post(route::route))
+        .route("/routing/retrain", post(route::retrain))
+        .route("/boundaries", get(route::get_boundaries).post(route::post_boundaries));
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)
