@@ -523,7 +523,7 @@ PUNCT = re.compile(r"[\s，。！？、；：“”‘’（）《》…—,.!?;
 splits = {}
 for split, want in (("train", 240), ("heldout", 130)):
     header, rows = read(f"routing_{split}.csv")
-    if header != ["text", "lat", "lon", "expected_owner"]:
+    if header != ["text", "lat", "lon", "expected_owner", "duty_item"]:
         fail(f"{split}: header {header}")
     if len(rows) != want:
         fail(f"{split}: {len(rows)} rows, want {want}")
@@ -549,6 +549,8 @@ for split, want in (("train", 240), ("heldout", 130)):
             fail(f"{where}: no label for text {text[:20]}… (sha1 {h})")
         elif r["expected_owner"] not in {resolve(o, st) for o in owners_of(items[item])}:
             fail(f"{where}: {r['expected_owner']} is not the owner of {item} in street {st}")
+        if item is not None and r.get("duty_item") != item:
+            fail(f"{where}: duty_item {r.get('duty_item')} differs from the label {item}")
         out.append({"text": text, "item": item, "street": st, "hash": h})
     splits[split] = out
 

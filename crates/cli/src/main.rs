@@ -40,6 +40,10 @@ enum Command {
         /// Seconds between deadline ticker passes.
         #[arg(long, default_value_t = 30)]
         tick_seconds: u64,
+        /// Dispatch new cases on their own (智能派单) when the likeliest duty item is at least
+        /// this probable (0–1); off when not given.
+        #[arg(long)]
+        auto_dispatch: Option<f64>,
     },
     /// Load the Dongcheng demo into an empty database.
     Demo {
@@ -176,7 +180,10 @@ async fn main() -> Result<()> {
             print_accounts();
             Ok(())
         }
-        Command::Serve { addr, demo: with_demo, demo_cases, tick_seconds } => {
+        Command::Serve { addr, demo: with_demo, demo_cases, tick_seconds, auto_dispatch } => {
+            if auto_dispatch.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+                bail!("--auto-dispatch is a probability between 0 and 1");
+            }
             // While a server runs on an SQLite file, `restore` must not replace it.
             let _lock = match sqlite_path(&cli.db) {
                 Some(path) => Some(hold_server_lock(path)?),
@@ -190,7 +197,7 @@ async fn main() -> Result<()> {
                 }
                 print_accounts();
             }
-            serve(store, &addr, Duration::from_secs(tick_seconds.max(1))).await
+            serve(store, &addr, Duration::from_secs(tick_seconds.max(1)), auto_dispatch).await
         }
         Command::User { command } => user(&store, command).await,
         Command::Import { what: ImportCommand::Boundaries { file, district } } => {
@@ -344,8 +351,19 @@ fn print_accounts() {
     println!();
 }
 
-async fn serve(store: Store, addr: &str, tick: Duration) -> Result<()> {
+async fn serve(store: Store, addr: &str, tick: Duration, auto_dispatch: Option<f64>) -> Result<()> {
     let state = AppState::new(store, Arc::new(SystemClock)).await?;
+    state.routing.config.write().unwrap_or_else(|e| e.into_inner()).auto_dispatch = auto_dispatch;
+    // Train every district's router in the background, so the first request does not wait.
+    let warm = state.clone();
+    tokio::spawn(async move {
+        for d in warm.store.districts().await.unwrap_or_default() {
+            match warm.routing.router(&warm.store, &d.code).await {
+                Ok(r) => tracing::info!(district = %d.code, trained_on = r.classifier.trained_on(), "router ready"),
+                Err(e) => tracing::error!(district = %d.code, error = %e, "building the router failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr()?;
     let ticker = chuishao_web::spawn_ticker(state.clone(), tick);

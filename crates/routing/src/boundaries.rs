@@ -91,8 +91,12 @@ pub fn parse(text: &str) -> Result<Vec<Area>, BoundaryError> {
     let features = doc.get("features").and_then(Value::as_array).ok_or(BoundaryError::NotFeatureCollection)?;
     let mut areas: Vec<Area> = Vec::with_capacity(features.len());
     for (index, f) in features.iter().enumerate() {
-        let fail =
-            |code: Option<&String>, problem: String| BoundaryError::Feature { index, code: code.cloned(), problem };
+        // Features are numbered from 1, as a person counts them.
+        let fail = |code: Option<&String>, problem: String| BoundaryError::Feature {
+            index: index + 1,
+            code: code.cloned(),
+            problem,
+        };
         let empty = Map::new();
         let props = f.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let code = text_property(props, "code");
@@ -189,14 +193,14 @@ mod tests {
     fn bad_features_are_named_and_refuse_the_whole_file() {
         let open_ring = "[[[116.42,39.93],[116.43,39.93],[116.43,39.94],[116.42,39.94]]]";
         let cases = [
-            (feature(r#"{"name":"无码"}"#, SQUARE), "feature 1: the property `code` is missing"),
+            (feature(r#"{"name":"无码"}"#, SQUARE), "feature 2: the property `code` is missing"),
             (
                 feature(r#"{"code":"110101009008"}"#, open_ring),
-                "feature 1 (110101009008): a ring must end where it starts",
+                "feature 2 (110101009008): a ring must end where it starts",
             ),
-            (feature(r#"{"code":"12345"}"#, SQUARE), "feature 1 (12345): set `level`"),
+            (feature(r#"{"code":"12345"}"#, SQUARE), "feature 2 (12345): set `level`"),
             (feature(r#"{"code":"110101009001","level":"county"}"#, SQUARE), "unknown level `county`"),
-            (feature(r#"{"code":"110101009"}"#, SQUARE), "feature 1 (110101009): the code appears twice"),
+            (feature(r#"{"code":"110101009"}"#, SQUARE), "feature 2 (110101009): the code appears twice"),
             (
                 feature(r#"{"code":"110101009008"}"#, "[[[200,39.93],[116.43,39.93],[116.43,39.94],[200,39.93]]]"),
                 "is not a longitude",

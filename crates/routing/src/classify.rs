@@ -92,8 +92,8 @@ impl Segmenter {
         Segmenter { jieba: Arc::new(jieba) }
     }
 
-    /// Words (without stopwords, punctuation and numbers) and the bigrams of Chinese characters,
-    /// which catch words the dictionary splits differently.
+    /// Words (without stopwords, punctuation and numbers), and the characters and character
+    /// bigrams of the Chinese text, which catch words the dictionary splits differently.
     pub fn features(&self, text: &str) -> Vec<String> {
         let text: String = text.chars().map(|c| if c.is_ascii() { c.to_ascii_lowercase() } else { c }).collect();
         let mut out = Vec::with_capacity(text.len());
@@ -107,6 +107,10 @@ impl Segmenter {
         let chars: Vec<char> = text.chars().filter(|c| is_cjk(*c)).collect();
         for pair in chars.windows(2) {
             out.push(format!("b:{}{}", pair[0], pair[1]));
+        }
+        // Single characters carry much of a short complaint's meaning (灯, 水, 暖, 摊).
+        for c in &chars {
+            out.push(format!("u:{c}"));
         }
         out
     }

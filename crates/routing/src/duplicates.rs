@@ -60,7 +60,8 @@ pub struct OpenCase {
 #[derive(Debug, Clone)]
 pub struct Probe<'a> {
     pub text: &'a str,
-    pub item: Option<&'a str>,
+    /// The matters it may be about (the classifier's likeliest items, or the one given).
+    pub items: Vec<&'a str>,
     pub at: Option<LatLon>,
     pub received_ms: i64,
     pub phone: Option<u64>,
@@ -149,28 +150,27 @@ impl DuplicateIndex {
     pub fn check(&self, probe: &Probe, rules: &Rules) -> Check {
         let hash = simhash(probe.text);
         let mut out = Check::default();
-        if let (Some(item), Some(at)) = (probe.item, probe.at) {
+        if let Some(at) = probe.at {
             let (r, c) = bucket(at);
-            for dr in -1..=1 {
-                for dc in -1..=1 {
-                    let Some(list) = self.by_place.get(&(item.to_string(), (r + dr, c + dc))) else { continue };
-                    for oc in list.iter().filter_map(|i| self.cases[*i].as_ref()) {
-                        if (probe.received_ms - oc.received_ms).abs() > rules.window_ms {
-                            continue;
-                        }
-                        let bits = hamming(hash, oc.simhash);
-                        if bits > rules.max_bits {
-                            continue;
-                        }
-                        let Some(there) = oc.at else { continue };
-                        let d = distance_m(at, there);
-                        if d <= rules.radius_m {
-                            out.duplicates.push(Duplicate {
-                                id: oc.id.clone(),
-                                number: oc.number.clone(),
-                                distance_m: (d * 10.0).round() / 10.0,
-                                similarity: 1.0 - f64::from(bits) / 64.0,
-                            });
+            for item in &probe.items {
+                for dr in -1..=1 {
+                    for dc in -1..=1 {
+                        let Some(list) = self.by_place.get(&(item.to_string(), (r + dr, c + dc))) else { continue };
+                        for oc in list.iter().filter_map(|i| self.cases[*i].as_ref()) {
+                            if (probe.received_ms - oc.received_ms).abs() > rules.window_ms {
+                                continue;
+                            }
+                            let bits = hamming(hash, oc.simhash);
+                            let Some(there) = oc.at.filter(|_| bits <= rules.max_bits) else { continue };
+                            let d = distance_m(at, there);
+                            if d <= rules.radius_m && !out.duplicates.iter().any(|x| x.id == oc.id) {
+                                out.duplicates.push(Duplicate {
+                                    id: oc.id.clone(),
+                                    number: oc.number.clone(),
+                                    distance_m: (d * 10.0).round() / 10.0,
+                                    similarity: 1.0 - f64::from(bits) / 64.0,
+                                });
+                            }
                         }
                     }
                 }
@@ -178,10 +178,10 @@ impl DuplicateIndex {
         }
         out.duplicates
             .sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.distance_m.total_cmp(&b.distance_m)));
-        if let (Some(phone), Some(item)) = (probe.phone, probe.item) {
+        if let Some(phone) = probe.phone {
             for oc in self.by_phone.get(&phone).into_iter().flatten().filter_map(|i| self.cases[*i].as_ref()) {
                 let recent = (probe.received_ms - oc.received_ms).abs() <= rules.repeat_window_ms;
-                if recent && oc.item.as_deref() == Some(item) {
+                if recent && oc.item.as_deref().is_some_and(|i| probe.items.contains(&i)) {
                     out.repeat_of.push((oc.id.clone(), oc.number.clone()));
                 }
             }
@@ -227,7 +227,7 @@ mod tests {
         index.insert(open("other-text", "楼道灯坏了三天了", "C-031", here, 0, None));
         let probe = Probe {
             text: TEXT,
-            item: Some("C-031"),
+            items: vec!["C-031"],
             at: Some(LatLon::new(39.9406, 116.4331)),
             received_ms: day,
             phone: Some(phone_key("138-1234-5678")),

@@ -302,3 +302,5 @@ place_method-gazetteer = place name
 place_method-given = codes given
 place_method-unknown = not located
 error-invalid_geojson = The boundary file is invalid; nothing was imported: { $detail }
+auto-dispatch-name = Smart dispatch
+auto-dispatch-note = Smart dispatch

@@ -302,3 +302,5 @@ place_method-gazetteer = 地名匹配
 place_method-given = 填写的区划
 place_method-unknown = 未定位
 error-invalid_geojson = 边界文件有误，未导入任何内容：{ $detail }
+auto-dispatch-name = 智能派单
+auto-dispatch-note = 智能派单

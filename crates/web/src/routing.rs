@@ -104,12 +104,17 @@ pub async fn build_router(store: &Store, district: &DistrictCode) -> Result<Rout
     })
 }
 
-/// An open case as the duplicate index keeps it.
-pub fn open_case(c: &Case) -> OpenCase {
+/// An open case as the duplicate index keeps it; one not yet dispatched under a duty item is
+/// filed under the router's likeliest item.
+pub fn open_case(c: &Case, router: &Router) -> OpenCase {
+    let item = c.duty_item.as_ref().map(|d| d.code.clone()).or_else(|| {
+        let top = router.classifier.rank(&c.text, 1).into_iter().next();
+        top.filter(|s| s.probability >= router.min_confidence).map(|s| s.label)
+    });
     OpenCase {
         id: c.id.to_string(),
         number: c.number.clone(),
-        item: c.duty_item.as_ref().map(|d| d.code.clone()),
+        item,
         at: c.location.map(|p| LatLon::new(p.lat, p.lon)),
         received_ms: c.received_at.timestamp_millis(),
         simhash: simhash(&c.text),
@@ -153,6 +158,7 @@ impl RoutingState {
         // Look back a minute past the last sync: receipts commit out of order across instances.
         let from = since.map(|t| t - chrono::Duration::minutes(1));
         let open = store.open_cases(district, from).await?;
+        let router = self.router(store, district).await?;
         let ended = match from {
             Some(t) => store.ended_case_ids(district, t).await?,
             None => vec![],
@@ -162,7 +168,7 @@ impl RoutingState {
             .entry(district.clone())
             .or_insert_with(|| Duplicates { index: DuplicateIndex::default(), synced_at: None });
         for c in &open {
-            entry.index.insert(open_case(c));
+            entry.index.insert(open_case(c, &router));
         }
         for id in &ended {
             entry.index.remove(id);
@@ -185,11 +191,12 @@ impl RoutingState {
     }
 
     /// Keeps the index current with a case this instance just wrote.
-    pub fn note_case(&self, c: &Case) {
+    pub async fn note_case(&self, store: &Store, c: &Case) {
+        let Ok(router) = self.router(store, &c.district).await else { return };
         let mut map = self.duplicates.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = map.get_mut(&c.district) {
             if c.is_open() {
-                d.index.insert(open_case(c));
+                d.index.insert(open_case(c, &router));
             } else {
                 d.index.remove(&c.id.to_string());
             }

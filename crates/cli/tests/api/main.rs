@@ -15,4 +15,5 @@ mod lifecycle;
 mod pilot;
 mod privacy;
 mod projection;
+mod routing;
 mod whistles;

@@ -145,6 +145,17 @@ pub async fn create(
     match state.store.receive_case_once(actor, state.now(), &cal, new, idem.as_ref()).await? {
         Once::Created(outcome) => {
             tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
+            let case = match auto_dispatch(&state, &outcome.case, lang).await {
+                Ok(Some(dispatched)) => dispatched,
+                Ok(None) => outcome.case,
+                // The case is stored; a failed auto-dispatch leaves it for the dispatcher.
+                Err(e) => {
+                    tracing::warn!(case = %outcome.case.id, error = ?e.code, "auto-dispatch skipped");
+                    outcome.case
+                }
+            };
+            state.routing.note_case(&state.store, &case).await;
+            let outcome = chuishao_store::CommandOutcome { case, events: vec![] };
             let view = view_for(&state, actor, &outcome.case, lang, None);
             let location = format!("/api/v1/cases/{}", outcome.case.id);
             Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
@@ -155,6 +166,54 @@ pub async fn create(
             Ok(Json(view_for(&state, actor, &case, lang, None)).into_response())
         }
     }
+}
+
+/// Dispatches a new case on its own (智能派单) when configured and the router is sure enough:
+/// by a dispatcher identity of the case's street, with the router's reason as the note.
+async fn auto_dispatch(state: &AppState, case: &Case, lang: Lang) -> ApiResult<Option<Case>> {
+    let threshold = state.routing.config.read().unwrap_or_else(|e| e.into_inner()).auto_dispatch;
+    let Some(threshold) = threshold else { return Ok(None) };
+    if case.status != CaseStatus::Received || case.duty_item.is_some() {
+        return Ok(None);
+    }
+    let d = &case.district;
+    let router = state.routing.router(&state.store, d).await?;
+    let routed = router.route(&RouteRequest {
+        text: &case.text,
+        street: Some(case.street.as_str()),
+        community: case.community.as_ref().map(|c| c.as_str()),
+        ..Default::default()
+    });
+    let Some(top) = routed.item.as_ref().filter(|i| i.probability >= threshold) else { return Ok(None) };
+    let Some(item) = state.store.duty_item(d, &top.code).await? else { return Ok(None) };
+    let assignee = match routed.owner.kind {
+        chuishao_routing::OwnerKind::Unit => Assignee::Unit {
+            id: UnitId::parse(&routed.owner.id).map_err(|_| ApiError::internal())?,
+            street: case.street.clone(),
+            name: routed.owner.name.clone(),
+        },
+        chuishao_routing::OwnerKind::Department => Assignee::Department {
+            id: DepartmentId::parse(&routed.owner.id).map_err(|_| ApiError::internal())?,
+            name: routed.owner.name.clone(),
+        },
+        chuishao_routing::OwnerKind::District => return Ok(None),
+    };
+    let note = format!("{}：{}", crate::i18n::t(lang, "auto-dispatch-note", &[]), super::route::reason(&routed, lang));
+    let order = DispatchOrder { assignee, duty: item.terms(), note: Some(note) };
+    let actor = Actor {
+        user_id: "auto-dispatch".into(),
+        name: crate::i18n::t(Lang::Zh, "auto-dispatch-name", &[]),
+        role: Role::Dispatcher,
+        scope: Scope::Street { code: case.street.clone() },
+        district: d.clone(),
+    };
+    let cal = state.calendar();
+    let out = state
+        .store
+        .execute(&actor, case.id, &CaseCommand::Dispatch(order), Some(case.version), state.now(), &cal)
+        .await?;
+    tracing::info!(case = %case.id, item = %top.code, "auto-dispatched");
+    Ok(Some(out.case))
 }
 
 /// The new case a request describes, placed and parsed; refused with the field at fault.

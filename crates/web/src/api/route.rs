@@ -182,7 +182,7 @@ pub async fn route(
             &actor.district,
             &Probe {
                 text: &text,
-                item: routed.item.as_ref().map(|i| i.code.as_str()),
+                items: routed.items.iter().map(|i| i.code.as_str()).collect(),
                 at,
                 received_ms: state.now().timestamp_millis(),
                 phone: phone.as_ref().map(|p| phone_key(p.as_str())),
