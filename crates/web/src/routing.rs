@@ -85,8 +85,11 @@ pub async fn build_router(store: &Store, district: &DistrictCode) -> Result<Rout
     places.dedup_by(|a, b| a.name == b.name);
     let areas: Vec<Area> = store.boundaries(district).await?.iter().filter_map(area_of).collect();
     let mut docs: Vec<TrainingDoc> = catalog_docs(&items);
+    // The same words under the same item teach nothing new: keep each pair once, so a matter
+    // reported in one stock phrase a thousand times does not drown the others.
+    let mut seen = std::collections::HashSet::new();
     for t in store.routing_training(district, CLOSED_CASES_LEARNED).await? {
-        if items.iter().any(|i| i.code == t.duty_item) {
+        if items.iter().any(|i| i.code == t.duty_item) && seen.insert((t.duty_item.clone(), t.text.clone())) {
             docs.push(TrainingDoc { label: t.duty_item, text: t.text, weight: 1.0 });
         }
     }
