@@ -193,9 +193,12 @@ impl RoutingState {
         Ok(map.get(district).map(|d| d.index.check(probe, &Rules::default())).unwrap_or_default())
     }
 
-    /// Keeps the index current with a case this instance just wrote.
-    pub async fn note_case(&self, store: &Store, c: &Case) {
-        let Ok(router) = self.router(store, &c.district).await else { return };
+    /// Keeps the index current with a case this instance just wrote (only once the district's
+    /// index exists: building it loads every open case anyway).
+    pub fn note_case(&self, c: &Case) {
+        let Some(router) = self.routers.read().unwrap_or_else(|e| e.into_inner()).get(&c.district).cloned() else {
+            return;
+        };
         let mut map = self.duplicates.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = map.get_mut(&c.district) {
             if c.is_open() {

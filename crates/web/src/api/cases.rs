@@ -154,7 +154,7 @@ pub async fn create(
                     outcome.case
                 }
             };
-            state.routing.note_case(&state.store, &case).await;
+            state.routing.note_case(&case);
             let outcome = chuishao_store::CommandOutcome { case, events: vec![] };
             let view = view_for(&state, actor, &outcome.case, lang, None);
             let location = format!("/api/v1/cases/{}", outcome.case.id);
