@@ -81,10 +81,36 @@ enum Command {
         #[arg(long)]
         district: Option<String>,
     },
+    /// Recompute the assessment rollups from the events, report whether the live ones agreed,
+    /// and replace them.
+    RebuildAggregates,
+    /// Reports: `report monthly --month 2026-10 --format table|csv [--out FILE]`.
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The monthly assessment: every street's rates, composite, rank and class.
+    Monthly {
+        /// YYYY-MM (default: last month)
+        #[arg(long)]
+        month: Option<String>,
+        /// table (default) or csv
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[arg(long)]
+        district: Option<String>,
     },
 }
 
@@ -212,6 +238,48 @@ async fn main() -> Result<()> {
             println!("已导入边界 / boundaries imported: {}", counts.join(", "));
             Ok(())
         }
+        Command::RebuildAggregates => {
+            for d in store.districts().await? {
+                let live = store.rollups(&d.code).await?;
+                let fresh = store.rollups_from_events(&d.code).await?;
+                let differing = fresh.iter().filter(|(k, t)| live.get(*k) != Some(*t)).count()
+                    + live.keys().filter(|k| !fresh.contains_key(*k)).count();
+                let n = store.rebuild_rollups(&d.code).await?;
+                println!(
+                    "{} {}: {n} rollup rows rebuilt from the events; the live rollups {}",
+                    d.code,
+                    d.name,
+                    if differing == 0 {
+                        "agreed exactly".to_string()
+                    } else {
+                        format!("differed in {differing} rows (now replaced)")
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Report { what: ReportCommand::Monthly { month, format, out, district } } => {
+            let district = only_district(&store, district).await?;
+            let state = AppState::new(store, Arc::new(SystemClock)).await?;
+            let actor = chuishao_domain::Actor::system(district);
+            let lang = chuishao_web::i18n::Lang::Zh;
+            let report = chuishao_web::api::assessment::monthly_report(&state, &actor, month.as_deref(), lang)
+                .await
+                .map_err(|e| anyhow!("the report failed: {}", e.code))?;
+            let text = match format.as_str() {
+                "csv" => chuishao_web::api::assessment::streets_csv(&report.streets, lang),
+                "table" => report_table(&report),
+                other => bail!("--format is table or csv, not {other}"),
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    println!("已写入 / written: {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
         Command::EvalRouting { file, district } => {
             let district = only_district(&store, district).await?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -222,6 +290,40 @@ async fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn report_table(r: &chuishao_web::api::assessment::MonthlyReport) -> String {
+    let mut s = format!(
+        "{} 月度考核 / monthly assessment (formula v{})\n{:>4}  {:<12} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7}  {}\n",
+        r.month,
+        r.streets.formula_version,
+        "排名",
+        "街道",
+        "受理",
+        "回访",
+        "响应率",
+        "解决率",
+        "满意率",
+        "综合",
+        "类别"
+    );
+    for row in &r.streets.rows {
+        let pct = |x: Option<f64>| x.map(|v| format!("{:.1}", v * 100.0)).unwrap_or_else(|| "—".into());
+        let rates = row.rates.as_ref();
+        s += &format!(
+            "{:>4}  {:<12} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7}  {}\n",
+            row.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+            row.name,
+            row.tally.received,
+            row.tally.valid,
+            pct(rates.map(|x| x.response)),
+            pct(rates.map(|x| x.resolution)),
+            pct(rates.map(|x| x.satisfaction)),
+            pct(rates.map(|x| x.composite)),
+            row.class_label.clone().unwrap_or_default()
+        );
+    }
+    s
 }
 
 /// The district named, or the only one there is.
@@ -352,6 +454,13 @@ fn print_accounts() {
 }
 
 async fn serve(store: Store, addr: &str, tick: Duration, auto_dispatch: Option<f64>) -> Result<()> {
+    // A database from before the assessment rollups gets them from its events once.
+    if store.rollups_missing().await? {
+        for d in store.districts().await? {
+            let n = store.rebuild_rollups(&d.code).await?;
+            tracing::info!(district = %d.code, rows = n, "assessment rollups built from the events");
+        }
+    }
     let state = AppState::new(store, Arc::new(SystemClock)).await?;
     state.routing.config.write().unwrap_or_else(|e| e.into_inner()).auto_dispatch = auto_dispatch;
     // Train every district's router in the background, so the first request does not wait.

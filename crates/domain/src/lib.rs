@@ -4,6 +4,7 @@
 //! Names follow the glossary of DESIGN.md §3.
 
 pub mod actor;
+pub mod assessment;
 pub mod assistance;
 pub mod calendar;
 pub mod case;

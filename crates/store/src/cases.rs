@@ -139,7 +139,7 @@ fn audit_detail(action: &str, events: &[CaseEvent], version: u64) -> String {
     serde_json::json!({ "action": action, "events": types, "version": version, "reason": reason }).to_string()
 }
 
-const PROJECTION_COLUMNS: [&str; 26] = [
+const PROJECTION_COLUMNS: [&str; 27] = [
     "district",
     "id",
     "number",
@@ -166,6 +166,7 @@ const PROJECTION_COLUMNS: [&str; 26] = [
     "state",
     "updated_at",
     "received_by",
+    "callback_at",
 ];
 
 fn bind_projection<'q>(
@@ -199,6 +200,7 @@ fn bind_projection<'q>(
         .bind(state_json)
         .bind(to_ms(c.updated_at))
         .bind(c.received_by.as_str())
+        .bind(c.callback.as_ref().map(|cb| to_ms(cb.at)))
 }
 
 fn insert_projection_sql() -> String {
@@ -233,12 +235,13 @@ pub(crate) async fn append_in(
     tx: &mut sqlx::Transaction<'_, Any>,
     actor: &Actor,
     action: &str,
-    from_version: u64,
+    before: Option<&Case>,
     events: &[CaseEvent],
     after: &Case,
     now: Timestamp,
     number_day: Option<&str>,
 ) -> Result<(), StoreError> {
+    let from_version = before.map_or(0, |b| b.version);
     let district = after.district.as_str();
     let id = after.id.to_string();
     if let Some(day) = number_day {
@@ -271,6 +274,7 @@ pub(crate) async fn append_in(
         }
     }
     streams::append_events(tx, streams::CASES, district, &id, from_version, events, after.principals(), now).await?;
+    crate::assessment::apply_in(tx, &after.district, &chuishao_domain::assessment::delta(before, after)).await?;
     crate::audit::insert(
         tx,
         crate::audit::AuditEntry {
@@ -308,7 +312,7 @@ pub(crate) async fn receive_in(
     let cmd = CaseCommand::Receive(Box::new(NewCase { number, ..new }));
     let events = case::decide(None, &cmd, actor, env)?;
     let after = case::fold(events.iter()).ok_or(CaseError::NotFound)?;
-    append_in(tx, actor, "receive", 0, &events, &after, env.now, None).await?;
+    append_in(tx, actor, "receive", None, &events, &after, env.now, None).await?;
     Ok(CommandOutcome { case: after, events })
 }
 
@@ -356,14 +360,14 @@ impl Store {
         &self,
         actor: &Actor,
         action: &str,
-        from_version: u64,
+        before: &Case,
         events: &[CaseEvent],
         after: &Case,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        append_in(&mut tx, actor, action, from_version, events, after, now, None).await?;
+        append_in(&mut tx, actor, action, Some(before), events, after, now, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -449,7 +453,7 @@ impl Store {
             }
             let after = new_events.iter().fold(Some(before.clone()), case::evolve).ok_or(CaseError::NotFound)?;
             let action = command.action();
-            match self.append(actor, action.as_str(), before.version, &new_events, &after, now).await {
+            match self.append(actor, action.as_str(), &before, &new_events, &after, now).await {
                 Ok(()) => return Ok(CommandOutcome { case: after, events: new_events }),
                 Err(StoreError::Conflict) if expected_version.is_none() && attempts < 16 => continue,
                 Err(StoreError::Conflict) => {
@@ -478,7 +482,7 @@ impl Store {
             let after =
                 case::fold(events.iter()).ok_or_else(|| StoreError::Corrupt("history without received".into()))?;
             let day = after.number.split('-').nth(1).map(str::to_string);
-            append_in(&mut tx, actor, "import", 0, &events, &after, now, day.as_deref()).await?;
+            append_in(&mut tx, actor, "import", None, &events, &after, now, day.as_deref()).await?;
         }
         tx.commit().await?;
         Ok(histories.len())

@@ -4,6 +4,7 @@
 //! (`$n` placeholders, BIGINT epoch-ms times, TEXT, BOOLEAN); the few dialect-specific statements
 //! sit side by side, keyed by [`Backend`].
 
+mod assessment;
 mod assistance;
 mod audit;
 mod backup;
@@ -22,6 +23,7 @@ mod whistles;
 pub use org::OrgData;
 mod users;
 
+pub use assessment::{Dimension, Slice};
 pub use assistance::{AssistanceFilter, AssistanceOutcome, StoredAssistanceEvent};
 pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};

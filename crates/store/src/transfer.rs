@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 30] = [
     "districts",
     "streets",
     "communities",
@@ -34,6 +34,8 @@ pub const TABLES: [&str; 28] = [
     "boundaries",
     "gazetteer",
     "routing_examples",
+    "case_rollups",
+    "assessment_formulas",
     "audit_log",
 ];
 

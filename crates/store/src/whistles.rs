@@ -159,7 +159,7 @@ async fn note_case_in(
     let state = case::fold(events.iter().map(|e| &e.event)).ok_or(CaseError::NotFound)?;
     let new = case::decide(Some(&state), &CaseCommand::RecordWhistle(note), actor, &case::Env { now, calendar })?;
     let after = new.iter().fold(Some(state.clone()), case::evolve).ok_or(CaseError::NotFound)?;
-    append_case_in(tx, actor, "record-whistle", state.version, &new, &after, now, None).await?;
+    append_case_in(tx, actor, "record-whistle", Some(&state), &new, &after, now, None).await?;
     Ok(())
 }
 

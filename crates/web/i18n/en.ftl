@@ -304,3 +304,23 @@ place_method-unknown = not located
 error-invalid_geojson = The boundary file is invalid; nothing was imported: { $detail }
 auto-dispatch-name = Smart dispatch
 auto-dispatch-note = Smart dispatch
+
+## Assessment
+
+rank_class-advanced = Advanced
+rank_class-improved = Improved
+rank_class-rectify = To rectify
+rank_class-governance = Called in
+figure-none = (not dispatched)
+report-col-rank = Rank
+report-col-code = Code
+report-col-name = Name
+report-col-received = Received
+report-col-valid = Valid callbacks
+report-col-response = Response (%)
+report-col-resolution = Resolution (%)
+report-col-satisfaction = Satisfaction (%)
+report-col-composite = Composite (%)
+report-col-previous = Last month composite (%)
+report-col-class = Class
+expected-weights_sum_to_one = three weights adding up to 1

@@ -304,3 +304,23 @@ place_method-unknown = 未定位
 error-invalid_geojson = 边界文件有误，未导入任何内容：{ $detail }
 auto-dispatch-name = 智能派单
 auto-dispatch-note = 智能派单
+
+## 考核
+
+rank_class-advanced = 先进
+rank_class-improved = 进步
+rank_class-rectify = 整改
+rank_class-governance = 治理
+figure-none = （未分派）
+report-col-rank = 排名
+report-col-code = 代码
+report-col-name = 名称
+report-col-received = 受理量
+report-col-valid = 有效回访
+report-col-response = 响应率(%)
+report-col-resolution = 解决率(%)
+report-col-satisfaction = 满意率(%)
+report-col-composite = 综合得分(%)
+report-col-previous = 上月综合(%)
+report-col-class = 类别
+expected-weights_sum_to_one = 三项权重之和为 1

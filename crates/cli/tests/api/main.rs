@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod assessment;
 mod auth_and_org;
 mod cli;
 mod concurrency;

@@ -1,5 +1,6 @@
 //! `/api/v1`: routes, handlers and the OpenAPI document.
 
+pub mod assessment;
 mod assistance;
 mod auth;
 mod calendar;
@@ -36,6 +37,8 @@ use utoipa::OpenApi;
         liaisons::create_visit, liaisons::list_visits, liaisons::get_visit,
         assistance::create, assistance::list, assistance::get_one, assistance::action,
         route::route, route::retrain, route::get_boundaries, route::post_boundaries,
+        assessment::rates, assessment::behind, assessment::rankings, assessment::formulas, assessment::add_formula,
+        assessment::monthly,
     ),
     components(schemas(
         crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
@@ -128,7 +131,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/assistance/{id}/actions/{action}", post(assistance::action))
         .route("/route", post(route::route))
         .route("/routing/retrain", post(route::retrain))
-        .route("/boundaries", get(route::get_boundaries).post(route::post_boundaries));
+        .route("/boundaries", get(route::get_boundaries).post(route::post_boundaries))
+        .route("/rates", get(assessment::rates))
+        .route("/rates/cases", get(assessment::behind))
+        .route("/rankings", get(assessment::rankings))
+        .route("/assessment/formulas", get(assessment::formulas).post(assessment::add_formula))
+        .route("/reports/monthly", get(assessment::monthly));
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)

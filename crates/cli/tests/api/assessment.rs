@@ -1,0 +1,164 @@
+//! 考核 through HTTP: the three rates by street from the rollups, each checkable against the
+//! cases behind it; the monthly ranking; a formula change leaves earlier months alone; the
+//! rollups rebuilt from the events agree exactly with the live ones; the CSV report.
+
+use crate::helpers::*;
+use chuishao_domain::DistrictCode;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("a number: {v}"))
+}
+
+#[tokio::test]
+async fn every_streets_rates_check_by_hand_against_the_cases_behind_them() {
+    let app = spawn_app_with(300).await;
+    let sup = app.login("district_supervisor").await;
+    let r = app.get(&sup, "/api/v1/rates?month=2026-10&by=street").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.body["rows"].as_array().unwrap().clone();
+    assert!(rows.len() >= 15, "streets with October figures: {}", rows.len());
+    assert_eq!(r.body["formulas"][0]["version"], 1);
+    let mut valid_total = 0;
+    for row in &rows {
+        let street = row["key"].as_str().unwrap();
+        let valid = row["tally"]["valid"].as_i64().unwrap();
+        valid_total += valid;
+        let behind = app.get(&sup, &format!("/api/v1/rates/cases?month=2026-10&street={street}")).await;
+        let items = behind.body["items"].as_array().unwrap();
+        assert_eq!(items.len() as i64, valid, "{street}: the cases behind the figure");
+        if valid == 0 {
+            continue;
+        }
+        let count = |pred: &dyn Fn(&Value) -> bool| items.iter().filter(|i| pred(&i["callback"])).count() as f64;
+        let v = valid as f64;
+        let response = count(&|c| c["contacted"] == true) / v;
+        let resolution = count(&|c| c["solved"] == true) / v;
+        let satisfaction = (count(&|c| c["satisfaction"] == "satisfied")
+            + 0.9 * count(&|c| c["satisfaction"] == "basically_satisfied"))
+            / v;
+        let composite = 0.1 * response + 0.5 * resolution + 0.4 * satisfaction;
+        let rates = &row["rates"];
+        for (name, by_hand) in [
+            ("response", response),
+            ("resolution", resolution),
+            ("satisfaction", satisfaction),
+            ("composite", composite),
+        ] {
+            assert!((f(&rates[name]) - by_hand).abs() < 1e-4, "{street} {name}: {} vs {by_hand}", rates[name]);
+        }
+        // Every case counted had its callback in October (Beijing time).
+        assert!(items.iter().all(|i| i["callback"]["at"].as_str().unwrap().starts_with("2026-10")), "{street}");
+    }
+    assert_eq!(r.body["total"]["tally"]["valid"].as_i64().unwrap(), valid_total);
+    // Scope: a street's leader sees their street only; unit staff see no figures.
+    let leader = app.login("street_leader").await;
+    let mine = app.get(&leader, "/api/v1/rates?month=2026-10&by=community").await;
+    assert!(
+        mine.body["rows"].as_array().unwrap().iter().all(|r| r["key"].as_str().unwrap().starts_with("110101009")),
+        "{}",
+        mine.body
+    );
+    let staff = app.login("unit_staff").await;
+    assert_eq!(app.get(&staff, "/api/v1/rates").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&sup, "/api/v1/rates?month=2026-13").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get(&sup, "/api/v1/rates?by=planet").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_monthly_ranking_lists_every_street_with_classes_and_the_csv_has_chinese_headers() {
+    let app = spawn_app_with(300).await;
+    let sup = app.login("district_supervisor").await;
+    let r = app.get(&sup, "/api/v1/rankings?month=2026-10").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 17, "all 17 streets");
+    let ranked: Vec<&Value> = rows.iter().filter(|r| !r["rank"].is_null()).collect();
+    let composites: Vec<f64> = ranked.iter().map(|r| f(&r["rates"]["composite"])).collect();
+    assert!(composites.windows(2).all(|w| w[0] >= w[1]), "ranked by composite: {composites:?}");
+    assert_eq!(ranked[0]["class"], "advanced");
+    assert_eq!(ranked[0]["class_label"], "先进");
+    assert_eq!(ranked.last().unwrap()["class"], "governance");
+    let csv = app
+        .send(app.client.get(format!("{}/api/v1/reports/monthly?month=2026-10&format=csv", app.base)).bearer_auth(&sup))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = csv.body.as_str().map(String::from).unwrap_or_else(|| csv.body.to_string());
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("排名,代码,名称,受理量,有效回访,响应率(%)"), "{text}");
+    assert_eq!(lines.count(), 17);
+    let json = app.get(&sup, "/api/v1/reports/monthly?month=2026-10").await;
+    assert_eq!(json.body["streets"]["rows"].as_array().unwrap().len(), 17);
+    assert!(json.body["duty_items"]["rows"].as_array().unwrap().len() > 10);
+}
+
+#[tokio::test]
+async fn a_formula_from_a_date_leaves_earlier_months_as_they_were() {
+    let app = spawn_app_with(300).await;
+    let sup = app.login("district_supervisor").await;
+    let october = app.get(&sup, "/api/v1/rates?month=2026-10").await.body;
+    let november = app.get(&sup, "/api/v1/rates?month=2026-11").await.body;
+    let r = app
+        .post(
+            &sup,
+            "/api/v1/assessment/formulas",
+            json!({"effective_from": "2026-11-01", "basically_satisfied": 0.5, "response_weight": 0.2, "resolution_weight": 0.4, "satisfaction_weight": 0.4}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(app.get(&sup, "/api/v1/rates?month=2026-10").await.body, october, "October keeps version 1");
+    let changed = app.get(&sup, "/api/v1/rates?month=2026-11").await.body;
+    assert_eq!(changed["formulas"][0]["version"], 2);
+    assert_ne!(changed["total"]["rates"]["composite"], november["total"]["rates"]["composite"]);
+    assert_eq!(changed["total"]["tally"], november["total"]["tally"], "the counts are the counts");
+    let bad = app
+        .post(&sup, "/api/v1/assessment/formulas", json!({"effective_from": "2026-12-01", "basically_satisfied": 0.9, "response_weight": 0.5, "resolution_weight": 0.5, "satisfaction_weight": 0.4}))
+        .await;
+    assert_eq!((bad.status, bad.code()), (StatusCode::UNPROCESSABLE_ENTITY, "field_malformed"));
+    let leader = app.login("street_leader").await;
+    let r = app
+        .post(&leader, "/api/v1/assessment/formulas", json!({"effective_from": "2026-12-01", "basically_satisfied": 0.9, "response_weight": 0.1, "resolution_weight": 0.5, "satisfaction_weight": 0.4}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn rollups_rebuilt_from_events_agree_exactly_with_the_live_ones() {
+    let app = spawn_app_with(300).await;
+    let d = DistrictCode::parse("110101").unwrap();
+    assert_eq!(app.store.rollups(&d).await.unwrap(), app.store.rollups_from_events(&d).await.unwrap());
+    // A live round with a callback, a reopening and a second callback, moving counts between keys.
+    let dispatcher = app.login("dispatcher").await;
+    let staff = app.login("unit_staff").await;
+    let case = app.new_case(&dispatcher, json!({})).await;
+    let unit = json!({"unit": "110101009-city-management", "duty_item": "C-001"});
+    let case = app.ok(&dispatcher, &case, "dispatch", unit.clone()).await;
+    let case = app.ok(&staff, &case, "accept", json!({})).await;
+    let case = app.ok(&staff, &case, "contact", json!({"method": "phone"})).await;
+    let case = app.ok(&staff, &case, "resolve", json!({"result": "已清理"})).await;
+    let case = app.ok(&dispatcher, &case, "verify", json!({})).await;
+    let callback = json!({"contacted": true, "solved": false, "satisfaction": "dissatisfied"});
+    let case = app.ok(&dispatcher, &case, "record-callback", callback).await;
+    let live_once = app.store.rollups(&d).await.unwrap();
+    assert_eq!(live_once, app.store.rollups_from_events(&d).await.unwrap());
+    let case = app.ok(&dispatcher, &case, "reopen", json!({"reason": "未解决"})).await;
+    assert_eq!(
+        app.store.rollups(&d).await.unwrap(),
+        app.store.rollups_from_events(&d).await.unwrap(),
+        "a reopening takes the callback back out"
+    );
+    let case = app.ok(&dispatcher, &case, "dispatch", unit).await;
+    let case = app.ok(&staff, &case, "accept", json!({})).await;
+    let case = app.ok(&staff, &case, "contact", json!({"method": "phone"})).await;
+    let case = app.ok(&staff, &case, "resolve", json!({"result": "已彻底清理"})).await;
+    let case = app.ok(&dispatcher, &case, "verify", json!({})).await;
+    let callback = json!({"contacted": true, "solved": true, "satisfaction": "satisfied"});
+    app.ok(&dispatcher, &case, "record-callback", callback).await;
+    let live = app.store.rollups(&d).await.unwrap();
+    assert_eq!(live, app.store.rollups_from_events(&d).await.unwrap());
+    assert_ne!(live, live_once);
+    app.store.rebuild_rollups(&d).await.unwrap();
+    assert_eq!(app.store.rollups(&d).await.unwrap(), live, "rebuild-aggregates changes nothing");
+}

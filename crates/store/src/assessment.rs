@@ -1,0 +1,319 @@
+//! Assessment data: monthly rollups kept in each case command's transaction, the versioned
+//! formula table, grouped tallies for rates and rankings, drill-downs to the cases behind a
+//! figure, and a rebuild from the events that must agree with the live rollups.
+
+use crate::cases::{Arg, Where};
+use crate::{streams, to_ms, Store, StoreError};
+use chrono::NaiveDate;
+use chuishao_domain::assessment::{contributions, Formula, RollupKey, Tally};
+use chuishao_domain::calendar::start_of_day;
+use chuishao_domain::{case, Actor, Case, CaseEvent, DistrictCode, Timestamp};
+use sqlx::{Any, Row};
+use std::collections::BTreeMap;
+
+const UPSERT: &str = "INSERT INTO case_rollups (district, month, street, community, assignee, duty_item, liaison, \
+     received, valid, contacted, solved, satisfied, basically_satisfied, dissatisfied) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     ON CONFLICT (district, month, street, community, assignee, duty_item, liaison) DO UPDATE SET \
+     received = case_rollups.received + excluded.received, valid = case_rollups.valid + excluded.valid, \
+     contacted = case_rollups.contacted + excluded.contacted, solved = case_rollups.solved + excluded.solved, \
+     satisfied = case_rollups.satisfied + excluded.satisfied, \
+     basically_satisfied = case_rollups.basically_satisfied + excluded.basically_satisfied, \
+     dissatisfied = case_rollups.dissatisfied + excluded.dissatisfied";
+
+/// Adds changes to the rollups, in the caller's transaction.
+pub(crate) async fn apply_in(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    district: &DistrictCode,
+    changes: &[(RollupKey, Tally)],
+) -> Result<(), StoreError> {
+    for (k, t) in changes {
+        sqlx::query(UPSERT)
+            .bind(district.as_str())
+            .bind(&k.month)
+            .bind(&k.street)
+            .bind(k.community.clone().unwrap_or_default())
+            .bind(k.assignee.clone().unwrap_or_default())
+            .bind(k.duty_item.clone().unwrap_or_default())
+            .bind(k.liaison.clone().unwrap_or_default())
+            .bind(t.received)
+            .bind(t.valid)
+            .bind(t.contacted)
+            .bind(t.solved)
+            .bind(t.satisfied)
+            .bind(t.basically_satisfied)
+            .bind(t.dissatisfied)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A dimension figures are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Street,
+    Community,
+    /// Units and departments: who handled the cases.
+    Assignee,
+    DutyItem,
+    Liaison,
+}
+
+impl Dimension {
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Some(match s {
+            "street" => Dimension::Street,
+            "community" => Dimension::Community,
+            "unit" | "department" | "assignee" => Dimension::Assignee,
+            "duty_item" | "item" => Dimension::DutyItem,
+            "liaison" => Dimension::Liaison,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Street => "street",
+            Dimension::Community => "community",
+            Dimension::Assignee => "assignee",
+            Dimension::DutyItem => "duty_item",
+            Dimension::Liaison => "liaison",
+        }
+    }
+}
+
+/// Narrows the figures: only these values of some dimensions.
+#[derive(Debug, Clone, Default)]
+pub struct Slice {
+    pub street: Option<String>,
+    pub community: Option<String>,
+    pub assignee: Option<String>,
+    pub duty_item: Option<String>,
+    pub liaison: Option<String>,
+}
+
+fn tally_row(r: &sqlx::any::AnyRow) -> Result<Tally, StoreError> {
+    let get = |c: &str| -> Result<i64, StoreError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
+    Ok(Tally {
+        received: get("received")?,
+        valid: get("valid")?,
+        contacted: get("contacted")?,
+        solved: get("solved")?,
+        satisfied: get("satisfied")?,
+        basically_satisfied: get("basically_satisfied")?,
+        dissatisfied: get("dissatisfied")?,
+    })
+}
+
+const SUMS: &str = "CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(valid) AS BIGINT) AS valid, \
+     CAST(SUM(contacted) AS BIGINT) AS contacted, CAST(SUM(solved) AS BIGINT) AS solved, \
+     CAST(SUM(satisfied) AS BIGINT) AS satisfied, CAST(SUM(basically_satisfied) AS BIGINT) AS basically_satisfied, \
+     CAST(SUM(dissatisfied) AS BIGINT) AS dissatisfied";
+
+impl Store {
+    /// Tallies of months [from, to] (inclusive, `YYYY-MM`) grouped by a dimension, from the
+    /// rollups. Keys are the dimension's values ('' for none).
+    pub async fn tallies(
+        &self,
+        district: &DistrictCode,
+        from: &str,
+        to: &str,
+        by: Dimension,
+        slice: &Slice,
+    ) -> Result<Vec<(String, Tally)>, StoreError> {
+        let mut w = Where::default();
+        w.push("district = $?", Arg::Text(district.to_string()));
+        w.push("month >= $?", Arg::Text(from.to_string()));
+        w.push("month <= $?", Arg::Text(to.to_string()));
+        for (col, v) in [
+            ("street", &slice.street),
+            ("community", &slice.community),
+            ("assignee", &slice.assignee),
+            ("duty_item", &slice.duty_item),
+            ("liaison", &slice.liaison),
+        ] {
+            if let Some(v) = v {
+                w.push(&format!("{col} = $?"), Arg::Text(v.clone()));
+            }
+        }
+        let col = by.column();
+        let sql = format!("SELECT {col} AS k, {SUMS} FROM case_rollups{} GROUP BY {col} ORDER BY {col}", w.sql());
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("k")?, tally_row(r)?))).collect()
+    }
+
+    /// The cases behind a figure: valid callbacks (or receipts) in a month, within a slice.
+    pub async fn cases_behind(
+        &self,
+        district: &DistrictCode,
+        month: NaiveDate,
+        receipts: bool,
+        slice: &Slice,
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError> {
+        let next = month.checked_add_months(chrono::Months::new(1)).ok_or(StoreError::NotFound)?;
+        let (lo, hi) = (to_ms(start_of_day(month)), to_ms(start_of_day(next)));
+        let time = if receipts { "received_at" } else { "callback_at" };
+        let mut w = Where::default();
+        w.push("district = $?", Arg::Text(district.to_string()));
+        w.push(&format!("{time} >= $?"), Arg::Int(lo));
+        w.push(&format!("{time} < $?"), Arg::Int(hi));
+        if let Some(s) = &slice.street {
+            w.push("street = $?", Arg::Text(s.clone()));
+        }
+        if let Some(c) = &slice.community {
+            w.push("community = $?", Arg::Text(c.clone()));
+        }
+        if let Some(i) = &slice.duty_item {
+            w.push("duty_item = $?", Arg::Text(i.clone()));
+        }
+        if let Some(a) = &slice.assignee {
+            let id = a.split_once(':').map_or(a.as_str(), |(_, id)| id);
+            w.push("assignee_id = $?", Arg::Text(id.to_string()));
+        }
+        if let Some(l) = &slice.liaison {
+            w.push("received_by = $?", Arg::Text(l.clone()));
+            w.push("channel = $?", Arg::Text("liaison_visit".into()));
+        }
+        let sql = format!("SELECT state FROM cases{} ORDER BY {time}, id LIMIT {limit}", w.sql());
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let cases: Vec<Case> = rows
+            .iter()
+            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
+            .collect::<Result<_, StoreError>>()?;
+        // The projection's assignee column is the current one; the rollups also attribute a case
+        // left without one to its last handler, so filter by the same rule here.
+        Ok(cases
+            .into_iter()
+            .filter(|c| {
+                slice.assignee.as_ref().is_none_or(|a| {
+                    c.assignee.as_ref().or(c.past_assignees.last()).map(|x| x.principal()).as_deref()
+                        == Some(a.as_str())
+                })
+            })
+            .collect())
+    }
+
+    /// What the rollups hold, key by key.
+    pub async fn rollups(&self, district: &DistrictCode) -> Result<BTreeMap<RollupKey, Tally>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT month, street, community, assignee, duty_item, liaison, received, valid, contacted, solved, \
+             satisfied, basically_satisfied, dissatisfied FROM case_rollups WHERE district = $1",
+        )
+        .bind(district.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let opt = |s: String| Some(s).filter(|s| !s.is_empty());
+        let mut out = BTreeMap::new();
+        for r in &rows {
+            let t = tally_row(r)?;
+            if t.is_zero() {
+                continue;
+            }
+            let key = RollupKey {
+                month: r.try_get("month")?,
+                street: r.try_get("street")?,
+                community: opt(r.try_get("community")?),
+                assignee: opt(r.try_get("assignee")?),
+                duty_item: opt(r.try_get("duty_item")?),
+                liaison: opt(r.try_get("liaison")?),
+            };
+            out.insert(key, t);
+        }
+        Ok(out)
+    }
+
+    /// The rollups as the events say they should be: every case's stream folded, its
+    /// contributions summed.
+    pub async fn rollups_from_events(&self, district: &DistrictCode) -> Result<BTreeMap<RollupKey, Tally>, StoreError> {
+        let ids: Vec<String> = sqlx::query("SELECT id FROM cases WHERE district = $1 ORDER BY id")
+            .bind(district.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut out: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+        for id in ids {
+            let events: Vec<streams::Stored<CaseEvent>> =
+                streams::read_events(&self.pool, streams::CASES, district.as_str(), &id).await?;
+            if let Some(c) = case::fold(events.iter().map(|e| &e.event)) {
+                for (k, t) in contributions(&c) {
+                    *out.entry(k).or_default() += t;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Recomputes a district's rollups from the events, replacing the stored ones in one
+    /// transaction; answers how many keys were written.
+    pub async fn rebuild_rollups(&self, district: &DistrictCode) -> Result<usize, StoreError> {
+        let fresh = self.rollups_from_events(district).await?;
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM case_rollups WHERE district = $1").bind(district.as_str()).execute(&mut *tx).await?;
+        let changes: Vec<(RollupKey, Tally)> = fresh.into_iter().collect();
+        apply_in(&mut tx, district, &changes).await?;
+        tx.commit().await?;
+        Ok(changes.len())
+    }
+
+    /// Whether the rollups are empty while cases exist (a database from before the rollups).
+    pub async fn rollups_missing(&self) -> Result<bool, StoreError> {
+        let rollups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_rollups").fetch_one(&self.pool).await?;
+        let cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&self.pool).await?;
+        Ok(rollups == 0 && cases > 0)
+    }
+
+    /// Every version of the formula, the standard one first when none was set.
+    pub async fn formulas(&self, district: &DistrictCode) -> Result<Vec<Formula>, StoreError> {
+        let rows = sqlx::query("SELECT formula FROM assessment_formulas WHERE district = $1 ORDER BY version")
+            .bind(district.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = vec![Formula::standard()];
+        for r in &rows {
+            out.push(serde_json::from_str(&r.try_get::<String, _>("formula")?)?);
+        }
+        Ok(out)
+    }
+
+    /// Adds a formula version from a date on (audited). Months before keep theirs.
+    pub async fn add_formula(&self, actor: &Actor, formula: &Formula, now: Timestamp) -> Result<Formula, StoreError> {
+        let d = actor.district.as_str();
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM assessment_formulas WHERE district = $1")
+            .bind(d)
+            .fetch_one(&mut *tx)
+            .await?;
+        // Version 1 is the standard formula, always there.
+        let stored = Formula { version: last.map_or(2, |v| v as u32 + 1), ..formula.clone() };
+        let json = serde_json::to_string(&stored)?;
+        sqlx::query(
+            "INSERT INTO assessment_formulas (district, version, effective_from, formula, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(d)
+        .bind(i64::from(stored.version))
+        .bind(stored.effective_from.format("%Y-%m-%d").to_string())
+        .bind(&json)
+        .bind(&actor.user_id)
+        .bind(to_ms(now))
+        .execute(&mut *tx)
+        .await?;
+        let entry = crate::audit::AuditEntry {
+            district: d,
+            actor,
+            action: "assessment_formula.add",
+            object_kind: "assessment_formula",
+            object_id: &stored.version.to_string(),
+            detail: json,
+        };
+        crate::audit::insert(&mut tx, entry, now).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+}
