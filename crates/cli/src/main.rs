@@ -84,7 +84,7 @@ enum Command {
     /// Recompute the assessment rollups from the events, report whether the live ones agreed,
     /// and replace them.
     RebuildAggregates,
-    /// Reports: `report monthly --month 2026-10 --format table|csv [--out FILE]`.
+    /// Reports: `report monthly --month 2026-10 --format table|csv|xlsx [--out FILE]` (xlsx needs --out).
     Report {
         #[command(subcommand)]
         what: ReportCommand,
@@ -103,7 +103,7 @@ enum ReportCommand {
         /// YYYY-MM (default: last month)
         #[arg(long)]
         month: Option<String>,
-        /// table (default) or csv
+        /// table (default), csv, or xlsx (the whole report as a workbook; needs --out)
         #[arg(long, default_value = "table")]
         format: String,
         /// Write to this file instead of standard output.
@@ -269,7 +269,14 @@ async fn main() -> Result<()> {
             let text = match format.as_str() {
                 "csv" => chuishao_web::api::assessment::streets_csv(&report.streets, lang),
                 "table" => report_table(&report),
-                other => bail!("--format is table or csv, not {other}"),
+                "xlsx" => {
+                    let Some(path) = out else { bail!("--format xlsx needs --out FILE") };
+                    let bytes = chuishao_web::report_xlsx::monthly_xlsx(&report, lang).map_err(|e| anyhow!(e))?;
+                    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                    println!("已写入 / written: {}", path.display());
+                    return Ok(());
+                }
+                other => bail!("--format is table, csv or xlsx, not {other}"),
             };
             match out {
                 Some(path) => {

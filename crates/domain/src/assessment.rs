@@ -325,6 +325,55 @@ pub fn rank(
     all
 }
 
+/// A recurring problem proposed as a theme (每月一题): a duty item in an area whose receipts
+/// this month rise above the months before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Proposal {
+    pub area: String,
+    pub duty_item: String,
+    pub count: i64,
+    /// Receipts in each of the months before, most recent first.
+    pub before: Vec<i64>,
+    /// This month over the mean of the months before (the count itself when they had none).
+    pub growth: f64,
+}
+
+/// Proposes themes: (area, item) pairs with at least `min_count` receipts in `month`, more than
+/// in the month before, and at least 1.5 × the mean of the months before; the largest rises
+/// first. `counts` holds (month, area, item, receipts); `before` the earlier months, most recent
+/// first.
+pub fn propose(
+    counts: &[(String, String, String, i64)],
+    month: &str,
+    before: &[String],
+    min_count: i64,
+) -> Vec<Proposal> {
+    let count = |m: &str, area: &str, item: &str| {
+        counts.iter().filter(|(cm, ca, ci, _)| cm == m && ca == area && ci == item).map(|c| c.3).sum::<i64>()
+    };
+    let mut out: Vec<Proposal> = counts
+        .iter()
+        .filter(|(m, _, _, n)| m == month && *n >= min_count)
+        .filter_map(|(_, area, item, n)| {
+            let prev: Vec<i64> = before.iter().map(|m| count(m, area, item)).collect();
+            let mean = if prev.is_empty() { 0.0 } else { prev.iter().sum::<i64>() as f64 / prev.len() as f64 };
+            let rising = prev.first().is_none_or(|p| n > p) && (*n as f64) >= 1.5 * mean;
+            rising.then(|| Proposal {
+                area: area.clone(),
+                duty_item: item.clone(),
+                count: *n,
+                growth: if mean > 0.0 { *n as f64 / mean } else { *n as f64 },
+                before: prev,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        let rise = |p: &Proposal| p.count as f64 - p.before.iter().sum::<i64>() as f64 / p.before.len().max(1) as f64;
+        rise(b).total_cmp(&rise(a)).then(a.area.cmp(&b.area)).then(a.duty_item.cmp(&b.duty_item))
+    });
+    out
+}
+
 fn rates_of(t: &Tally, f: &Formula, rules: &RankingRules) -> Option<f64> {
     (t.valid >= rules.min_valid).then(|| rates(t, f).map(|r| r.composite)).flatten()
 }
@@ -372,6 +421,26 @@ mod tests {
         assert_eq!(in_force(&all, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()), Some(&v1));
         assert_eq!(in_force(&all, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()), Some(&v2));
         assert_eq!(in_force(&all, NaiveDate::from_ymd_opt(2018, 1, 1).unwrap()), None);
+    }
+
+    #[test]
+    fn rising_problems_are_proposed_and_steady_ones_are_not() {
+        let c = |m: &str, a: &str, i: &str, n: i64| (m.to_string(), a.to_string(), i.to_string(), n);
+        let counts = vec![
+            c("2026-10", "s1", "C-031", 12),
+            c("2026-09", "s1", "C-031", 4),
+            c("2026-08", "s1", "C-031", 2),
+            c("2026-10", "s1", "C-020", 9),
+            c("2026-09", "s1", "C-020", 9),
+            c("2026-10", "s2", "C-050", 5),
+            c("2026-10", "s2", "C-001", 2),
+        ];
+        let before = vec!["2026-09".to_string(), "2026-08".to_string()];
+        let p = propose(&counts, "2026-10", &before, 3);
+        let keys: Vec<(&str, &str)> = p.iter().map(|x| (x.area.as_str(), x.duty_item.as_str())).collect();
+        assert_eq!(keys, [("s1", "C-031"), ("s2", "C-050")], "steady C-020 and small C-001 are not proposed");
+        assert_eq!(p[0].before, [4, 2]);
+        assert!((p[0].growth - 4.0).abs() < 1e-9);
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub enum Dimension {
     Assignee,
     DutyItem,
     Liaison,
+    Month,
 }
 
 impl Dimension {
@@ -68,6 +69,7 @@ impl Dimension {
             "unit" | "department" | "assignee" => Dimension::Assignee,
             "duty_item" | "item" => Dimension::DutyItem,
             "liaison" => Dimension::Liaison,
+            "month" => Dimension::Month,
             _ => return None,
         })
     }
@@ -79,6 +81,7 @@ impl Dimension {
             Dimension::Assignee => "assignee",
             Dimension::DutyItem => "duty_item",
             Dimension::Liaison => "liaison",
+            Dimension::Month => "month",
         }
     }
 }
@@ -315,5 +318,178 @@ impl Store {
         crate::audit::insert(&mut tx, entry, now).await?;
         tx.commit().await?;
         Ok(stored)
+    }
+}
+
+/// A recurring problem taken on as a theme (每月一题).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Theme {
+    pub id: String,
+    pub title: String,
+    pub duty_item: String,
+    /// district | street | community
+    pub area_level: String,
+    pub area_code: String,
+    /// `unit:<id>` or `dept:<id>`
+    pub owner: String,
+    /// open | closed
+    pub status: String,
+    pub note: Option<String>,
+    pub summary: Option<String>,
+    pub opened_month: String,
+    pub opened_by: String,
+    pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub version: u64,
+}
+
+fn theme_row(r: &sqlx::any::AnyRow) -> Result<Theme, StoreError> {
+    Ok(Theme {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        duty_item: r.try_get("duty_item")?,
+        area_level: r.try_get("area_level")?,
+        area_code: r.try_get("area_code")?,
+        owner: r.try_get("owner")?,
+        status: r.try_get("status")?,
+        note: r.try_get("note")?,
+        summary: r.try_get("summary")?,
+        opened_month: r.try_get("opened_month")?,
+        opened_by: r.try_get("opened_by")?,
+        opened_at: crate::from_ms(r.try_get("opened_at")?),
+        closed_at: r.try_get::<Option<i64>, _>("closed_at")?.map(crate::from_ms),
+        version: r.try_get::<i64, _>("version")? as u64,
+    })
+}
+
+const THEME_COLUMNS: &str = "id, title, duty_item, area_level, area_code, owner, status, note, summary, opened_month, \
+     opened_by, opened_at, closed_at, version";
+
+impl Store {
+    /// Receipts per (month, area, duty item) for some months: what high-frequency problems are
+    /// found in. `area` is `street` or `community`.
+    pub async fn receipts_by_area_item(
+        &self,
+        district: &DistrictCode,
+        months: &[String],
+        area: Dimension,
+    ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+        let col = area.column();
+        let mut w = Where::default();
+        w.push("district = $?", Arg::Text(district.to_string()));
+        w.push_any("month", months.iter().map(|m| Arg::Text(m.clone())));
+        w.push("duty_item <> $?", Arg::Text(String::new()));
+        w.push(&format!("{col} <> $?"), Arg::Text(String::new()));
+        let sql = format!(
+            "SELECT month, {col} AS area, duty_item, CAST(SUM(received) AS BIGINT) AS n FROM case_rollups{} \
+             GROUP BY month, {col}, duty_item",
+            w.sql()
+        );
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("month")?,
+                    r.try_get("area")?,
+                    r.try_get("duty_item")?,
+                    r.try_get::<Option<i64>, _>("n")?.unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn add_theme(&self, actor: &Actor, theme: &Theme, now: Timestamp) -> Result<(), StoreError> {
+        let d = actor.district.as_str();
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO themes (district, {THEME_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ))
+        .bind(d)
+        .bind(&theme.id)
+        .bind(&theme.title)
+        .bind(&theme.duty_item)
+        .bind(&theme.area_level)
+        .bind(&theme.area_code)
+        .bind(&theme.owner)
+        .bind(&theme.status)
+        .bind(theme.note.clone())
+        .bind(theme.summary.clone())
+        .bind(&theme.opened_month)
+        .bind(&theme.opened_by)
+        .bind(to_ms(theme.opened_at))
+        .bind(theme.closed_at.map(to_ms))
+        .bind(theme.version as i64)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "theme"))?;
+        let detail = serde_json::json!({"duty_item": theme.duty_item, "area": theme.area_code, "owner": theme.owner})
+            .to_string();
+        let entry = crate::audit::AuditEntry {
+            district: d,
+            actor,
+            action: "theme.open",
+            object_kind: "theme",
+            object_id: &theme.id,
+            detail,
+        };
+        crate::audit::insert(&mut tx, entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes an open theme with a summary (audited); a closed one is a conflict.
+    pub async fn close_theme(
+        &self,
+        actor: &Actor,
+        id: &str,
+        summary: &str,
+        now: Timestamp,
+    ) -> Result<Theme, StoreError> {
+        let d = actor.district.as_str();
+        let _guard = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE themes SET status = 'closed', summary = $1, closed_at = $2, version = version + 1 \
+             WHERE district = $3 AND id = $4 AND status = 'open'",
+        )
+        .bind(summary)
+        .bind(to_ms(now))
+        .bind(d)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        let entry = crate::audit::AuditEntry {
+            district: d,
+            actor,
+            action: "theme.close",
+            object_kind: "theme",
+            object_id: id,
+            detail: "{}".into(),
+        };
+        crate::audit::insert(&mut tx, entry, now).await?;
+        tx.commit().await?;
+        self.theme(&actor.district, id).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn theme(&self, district: &DistrictCode, id: &str) -> Result<Option<Theme>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {THEME_COLUMNS} FROM themes WHERE district = $1 AND id = $2"))
+            .bind(district.as_str())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(theme_row).transpose()
+    }
+
+    pub async fn themes(&self, district: &DistrictCode) -> Result<Vec<Theme>, StoreError> {
+        let rows =
+            sqlx::query(&format!("SELECT {THEME_COLUMNS} FROM themes WHERE district = $1 ORDER BY opened_at DESC, id"))
+                .bind(district.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(theme_row).collect()
     }
 }

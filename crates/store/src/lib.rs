@@ -23,7 +23,7 @@ mod whistles;
 pub use org::OrgData;
 mod users;
 
-pub use assessment::{Dimension, Slice};
+pub use assessment::{Dimension, Slice, Theme};
 pub use assistance::{AssistanceFilter, AssistanceOutcome, StoredAssistanceEvent};
 pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};

@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 30] = [
+pub const TABLES: [&str; 31] = [
     "districts",
     "streets",
     "communities",
@@ -36,6 +36,7 @@ pub const TABLES: [&str; 30] = [
     "routing_examples",
     "case_rollups",
     "assessment_formulas",
+    "themes",
     "audit_log",
 ];
 

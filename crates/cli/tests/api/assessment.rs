@@ -90,7 +90,9 @@ async fn the_monthly_ranking_lists_every_street_with_classes_and_the_csv_has_chi
     assert_eq!(lines.count(), 17);
     let json = app.get(&sup, "/api/v1/reports/monthly?month=2026-10").await;
     assert_eq!(json.body["streets"]["rows"].as_array().unwrap().len(), 17);
-    assert!(json.body["duty_items"]["rows"].as_array().unwrap().len() > 10);
+    let items = json.body["duty_items"]["rows"].as_array().unwrap();
+    assert!(items.len() > 10);
+    assert!(items.iter().all(|i| !i["name"].as_str().unwrap().is_empty()), "duty items are named: {items:?}");
 }
 
 #[tokio::test]
@@ -161,4 +163,52 @@ async fn rollups_rebuilt_from_events_agree_exactly_with_the_live_ones() {
     assert_ne!(live, live_once);
     app.store.rebuild_rollups(&d).await.unwrap();
     assert_eq!(app.store.rollups(&d).await.unwrap(), live, "rebuild-aggregates changes nothing");
+}
+
+/// 每月一题: a matter rising in a street is proposed; a theme is opened, tracked month by month
+/// and closed.
+#[tokio::test]
+async fn a_rising_problem_is_proposed_then_opened_tracked_and_closed_as_a_theme() {
+    let app = spawn_app_with(300).await;
+    let dispatcher = app.login("dispatcher").await;
+    for i in 0..6 {
+        let case = app.new_case(&dispatcher, json!({"text": format!("十字坡路口又有人摆摊占道经营（第{i}次）")})).await;
+        app.ok(&dispatcher, &case, "dispatch", json!({"unit": "110101009-enforcement", "duty_item": "C-055"})).await;
+    }
+    let sup = app.login("district_supervisor").await;
+    let p = app.get(&sup, "/api/v1/themes/proposals?month=2026-11").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let found = p.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["area"]["code"] == "110101009" && x["duty_item"]["code"] == "C-055")
+        .cloned()
+        .unwrap_or_else(|| panic!("proposed: {}", p.body));
+    assert!(found["count"].as_i64().unwrap() >= 6);
+    assert_eq!(found["area"]["name"], "东直门街道");
+    let body = json!({"title": "十字坡路口占道经营整治", "duty_item": "C-055", "area": "110101009", "owner": "110101009-enforcement"});
+    let r = app.post(&sup, "/api/v1/themes", body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["opened_month"], "2026-11");
+    assert_eq!(r.body["owner"]["name"], "综合执法队");
+    let months = r.body["months"].as_array().unwrap();
+    assert_eq!(months.first().unwrap()["month"], "2026-05", "six months before opening");
+    assert!(months.last().unwrap()["received"].as_i64().unwrap() >= 6);
+    assert!(r.body["mean_since"].as_f64().unwrap() > r.body["mean_before"].as_f64().unwrap());
+    // Another street's leader neither sees nor opens it; this street's leader does see it.
+    app.add_user("leader_dongsi", chuishao_domain::Role::StreetLeader, "110101006").await;
+    let other = app.login("leader_dongsi").await;
+    assert_eq!(app.get(&other, &format!("/api/v1/themes/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post(&other, "/api/v1/themes", body).await.status, StatusCode::FORBIDDEN);
+    let leader = app.login("street_leader").await;
+    assert_eq!(app.get(&leader, "/api/v1/themes").await.body["total"], 1);
+    let bad = app.post(&sup, "/api/v1/themes", json!({"title": "x", "duty_item": "C-999", "owner": "dc-cgzf"})).await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("duty_item")));
+    let closed =
+        app.post(&sup, &format!("/api/v1/themes/{id}/actions/close"), json!({"summary": "已设置便民疏导点"})).await;
+    assert_eq!((closed.status, closed.body["status"].as_str()), (StatusCode::OK, Some("closed")), "{}", closed.body);
+    let again = app.post(&sup, &format!("/api/v1/themes/{id}/actions/close"), json!({"summary": "再次"})).await;
+    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "theme_closed"));
 }

@@ -16,5 +16,6 @@ mod lifecycle;
 mod pilot;
 mod privacy;
 mod projection;
+mod report_xlsx;
 mod routing;
 mod whistles;

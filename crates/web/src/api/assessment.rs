@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use chuishao_domain::assessment::{self, in_force, rank, Formula, RankingRules, Rates, Tally};
-use chuishao_domain::calendar::local_date;
+use chuishao_domain::calendar::{local_date, start_of_day};
 use chuishao_domain::{Actor, Role, Scope};
 use chuishao_store::{Dimension, Slice};
 use serde::{Deserialize, Serialize};
@@ -149,6 +149,7 @@ fn dimension_of(by: Option<&str>) -> ApiResult<(Dimension, &'static str)> {
             Dimension::Assignee => "assignee",
             Dimension::DutyItem => "duty_item",
             Dimension::Liaison => "liaison",
+            Dimension::Month => "month",
         },
     };
     Ok((d, name))
@@ -243,8 +244,12 @@ async fn figures(state: &AppState, actor: &Actor, q: &RatesQuery, lang: Lang) ->
         }
     }
     let names = state.names();
+    let items = if dim == Dimension::DutyItem { state.store.duty_items(d).await? } else { vec![] };
     let name_of = |k: &str| -> String {
         let code = k.split_once(':').map_or(k, |(_, id)| id);
+        if let Some(i) = items.iter().find(|i| i.code == code) {
+            return i.name.clone();
+        }
         match names.name_of(code) {
             n if n.is_empty() && k.is_empty() => t(lang, "figure-none", &[]),
             n => n,
@@ -377,6 +382,11 @@ pub struct RankedRow {
     /// advanced (先进), improved (进步), rectify (整改), governance (治理)
     pub class: Option<String>,
     pub class_label: Option<String>,
+    /// For departments: how they answered whistles that month (summoned, on-time sign and
+    /// report-in rates, median minutes to report in, the streets' ratings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub whistles: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -406,9 +416,22 @@ async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery, lang: Lang) 
         .store
         .tallies(d, &month_str(previous_month(month)), &month_str(previous_month(month)), dim, &slice)
         .await?;
+    // Departments are also assessed on the whistles they were summoned to that month.
+    let whistle_record = if dim == Dimension::Assignee {
+        let (from, to) = (start_of_day(month), start_of_day(next_month(month)));
+        let whistles = state.store.whistles_between(d, from, to).await?;
+        chuishao_domain::whistle::figures(&whistles, &[], state.now()).departments
+    } else {
+        vec![]
+    };
     let mut keys: Vec<String> = match dim {
         Dimension::Street => state.store.streets(d).await?.iter().map(|s| s.code.to_string()).collect(),
-        _ => now.iter().map(|(k, _)| k.clone()).filter(|k| k.starts_with("dept:")).collect(),
+        _ => now
+            .iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| k.starts_with("dept:"))
+            .chain(whistle_record.iter().map(|w| format!("dept:{}", w.department)))
+            .collect(),
     };
     keys.sort();
     keys.dedup();
@@ -427,13 +450,27 @@ async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery, lang: Lang) 
         .map(|r| RankedRow {
             rank: r.rank,
             name: names.name_of(r.key.split_once(':').map_or(r.key.as_str(), |(_, id)| id)),
-            key: r.key,
+            key: r.key.clone(),
             tally: r.tally,
             rates: r.rates.as_ref().map(rates_view),
             previous: r.previous.map(round4),
             change: r.change.map(round4),
             class: r.class.map(|c| c.as_str().to_string()),
             class_label: r.class.map(|c| label(lang, "rank_class", c.as_str())),
+            whistles: whistle_record.iter().find(|w| r.key.strip_prefix("dept:") == Some(w.department.as_str())).map(
+                |w| {
+                    serde_json::json!({
+                        "summoned": w.summoned,
+                        "excused": w.excused,
+                        "declined": w.declined,
+                        "sign_rate": w.sign_rate.map(round4),
+                        "report_in_rate": w.report_in_rate.map(round4),
+                        "median_report_in_minutes": w.median_report_in_minutes,
+                        "overdue_events": w.overdue_events,
+                        "ratings": w.ratings,
+                    })
+                },
+            ),
         })
         .collect();
     Ok(RankingView { month: month_str(month), of: of.into(), formula_version: f.version, rules, rows })
@@ -503,7 +540,7 @@ pub async fn add_formula(
 pub struct ReportQuery {
     /// YYYY-MM (default: last month)
     pub month: Option<String>,
-    /// json (default) or csv
+    /// json (default), csv or xlsx
     pub format: Option<String>,
 }
 
@@ -516,7 +553,8 @@ pub struct MonthlyReport {
 }
 
 /// The monthly report: every street's rates, composite, rank and class; departments; duty items.
-/// `format=csv` gives the street table as CSV with Chinese headers.
+/// `format=csv` gives the street table as CSV with Chinese headers; `format=xlsx` the whole report
+/// as a workbook (streets, departments, duty items, a chart of the streets' composites).
 #[utoipa::path(get, path = "/api/v1/reports/monthly", params(ReportQuery),
     responses((status = 200, body = MonthlyReport), (status = 400), (status = 403)), security(("bearer" = [])))]
 pub async fn monthly(
@@ -536,6 +574,24 @@ pub async fn monthly(
             let name = format!("attachment; filename=\"report-{}.csv\"", report.month);
             Ok((
                 [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)],
+                body,
+            )
+                .into_response())
+        }
+        Some("xlsx") => {
+            let body = crate::report_xlsx::monthly_xlsx(&report, lang).map_err(|e| {
+                tracing::error!("{e}");
+                ApiError::internal()
+            })?;
+            let name = format!("attachment; filename=\"report-{}.xlsx\"", report.month);
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, name),
+                ],
                 body,
             )
                 .into_response())

@@ -8,6 +8,7 @@ mod cases;
 mod liaisons;
 mod org;
 pub mod route;
+mod themes;
 mod whistles;
 
 use crate::error::{render_errors, ApiError};
@@ -39,6 +40,7 @@ use utoipa::OpenApi;
         route::route, route::retrain, route::get_boundaries, route::post_boundaries,
         assessment::rates, assessment::behind, assessment::rankings, assessment::formulas, assessment::add_formula,
         assessment::monthly,
+        themes::proposals, themes::list, themes::get_one, themes::open, themes::close,
     ),
     components(schemas(
         crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
@@ -136,7 +138,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/rates/cases", get(assessment::behind))
         .route("/rankings", get(assessment::rankings))
         .route("/assessment/formulas", get(assessment::formulas).post(assessment::add_formula))
-        .route("/reports/monthly", get(assessment::monthly));
+        .route("/reports/monthly", get(assessment::monthly))
+        .route("/themes/proposals", get(themes::proposals))
+        .route("/themes", get(themes::list).post(themes::open))
+        .route("/themes/{id}", get(themes::get_one))
+        .route("/themes/{id}/actions/close", post(themes::close));
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)

@@ -1,0 +1,346 @@
+//! 每月一题 over HTTP: proposals of rising recurring problems, and themes opened, owned, tracked
+//! month by month (before and after) and closed.
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{bad_query, fields as body, ApiJson, ApiQuery};
+use crate::view::{fmt_time, NamedRef, Page};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{Datelike, NaiveDate};
+use chuishao_domain::assessment::{propose, Proposal};
+use chuishao_domain::calendar::local_date;
+use chuishao_domain::field::required_text;
+use chuishao_domain::{Actor, FieldError, Role, Scope};
+use chuishao_store::{Dimension, Slice, Theme};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn month_str(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn parse_month(field: &str, s: &str) -> ApiResult<NaiveDate> {
+    chuishao_domain::calendar::parse_day(&format!("{}-01", s.trim())).ok_or_else(|| bad_query(field))
+}
+
+fn shift(d: NaiveDate, months: i32) -> NaiveDate {
+    if months >= 0 {
+        d.checked_add_months(chrono::Months::new(months as u32)).unwrap_or(d)
+    } else {
+        d.checked_sub_months(chrono::Months::new((-months) as u32)).unwrap_or(d)
+    }
+}
+
+/// Who may propose and open themes: the district supervisor for any area, a street's leader for
+/// their street; readers also include dispatchers and the inspector.
+fn may_read(a: &Actor) -> bool {
+    matches!(a.role, Role::DistrictSupervisor | Role::Inspector | Role::StreetLeader | Role::Dispatcher)
+}
+
+fn street_of(a: &Actor) -> Option<String> {
+    match (a.role, &a.scope) {
+        (Role::StreetLeader | Role::Dispatcher, Scope::Street { code }) => Some(code.to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ProposalQuery {
+    /// YYYY-MM (default: last month)
+    pub month: Option<String>,
+    /// street (default) or community
+    pub area: Option<String>,
+    /// Fewest receipts this month to count (default 3).
+    pub min_count: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub area: NamedRef,
+    pub duty_item: NamedRef,
+    pub count: i64,
+    /// Receipts in the two months before, most recent first.
+    pub before: Vec<i64>,
+    pub growth: f64,
+}
+
+/// High-frequency problems (高频诉求): duty items whose receipts in an area rose this month over
+/// the two before — proposed as 每月一题 themes.
+#[utoipa::path(get, path = "/api/v1/themes/proposals", params(ProposalQuery),
+    responses((status = 200, body = Page<ProposalView>), (status = 403)), security(("bearer" = [])))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<ProposalQuery>,
+) -> ApiResult<Json<Page<ProposalView>>> {
+    let actor = &user.actor;
+    if !may_read(actor) {
+        return Err(ApiError::forbidden());
+    }
+    let month = match q.month.as_deref() {
+        Some(m) => parse_month("month", m)?,
+        None => shift(local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?, -1),
+    };
+    let area = match q.area.as_deref() {
+        None | Some("street") => Dimension::Street,
+        Some("community") => Dimension::Community,
+        Some(_) => return Err(bad_query("area")),
+    };
+    let before = vec![month_str(shift(month, -1)), month_str(shift(month, -2))];
+    let mut months = before.clone();
+    months.push(month_str(month));
+    let counts = state.store.receipts_by_area_item(&actor.district, &months, area).await?;
+    let own = street_of(actor);
+    let names = state.names();
+    let items = state.store.duty_items(&actor.district).await?;
+    let item_name = |code: &str| items.iter().find(|i| i.code == code).map(|i| i.name.clone()).unwrap_or_default();
+    let found: Vec<ProposalView> = propose(&counts, &month_str(month), &before, q.min_count.unwrap_or(3).max(1))
+        .into_iter()
+        .filter(|p: &Proposal| own.as_ref().is_none_or(|s| p.area.starts_with(s.as_str())))
+        .map(|p| ProposalView {
+            area: NamedRef { name: names.name_of(&p.area), code: p.area },
+            duty_item: NamedRef { name: item_name(&p.duty_item), code: p.duty_item },
+            count: p.count,
+            before: p.before,
+            growth: (p.growth * 100.0).round() / 100.0,
+        })
+        .collect();
+    Ok(Json(Page::all(found)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthCount {
+    pub month: String,
+    pub received: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThemeView {
+    pub id: String,
+    pub title: String,
+    pub duty_item: NamedRef,
+    /// district, street or community
+    pub area_level: String,
+    pub area: NamedRef,
+    pub owner: NamedRef,
+    /// open or closed
+    pub status: String,
+    pub note: Option<String>,
+    pub summary: Option<String>,
+    pub opened_month: String,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    /// Receipts of the item in the area, month by month: six months before opening, then every
+    /// month since (up to the current one).
+    pub months: Vec<MonthCount>,
+    /// Mean receipts per month before and since opening.
+    pub mean_before: f64,
+    pub mean_since: Option<f64>,
+}
+
+async fn theme_view(state: &AppState, actor: &Actor, t: &Theme) -> ApiResult<ThemeView> {
+    let names = state.names();
+    let d = &actor.district;
+    let item = state.store.duty_item(d, &t.duty_item).await?;
+    let opened = parse_month("opened_month", &t.opened_month)?;
+    let now = local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?;
+    let end = t.closed_at.map(|c| local_date(c).with_day(1).unwrap_or(now)).unwrap_or(now).max(opened);
+    let slice = Slice {
+        street: (t.area_level == "street").then(|| t.area_code.clone()),
+        community: (t.area_level == "community").then(|| t.area_code.clone()),
+        duty_item: Some(t.duty_item.clone()),
+        ..Slice::default()
+    };
+    let counts =
+        state.store.tallies(d, &month_str(shift(opened, -6)), &month_str(end), Dimension::Month, &slice).await?;
+    let mut months = vec![];
+    let mut m = shift(opened, -6);
+    while m <= end && months.len() < 60 {
+        let key = month_str(m);
+        let received = counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, t)| t.received);
+        months.push(MonthCount { month: key, received });
+        m = shift(m, 1);
+    }
+    let (before, since): (Vec<&MonthCount>, Vec<&MonthCount>) = months.iter().partition(|c| c.month < t.opened_month);
+    let mean = |v: &[&MonthCount]| v.iter().map(|c| c.received).sum::<i64>() as f64 / v.len().max(1) as f64;
+    let owner_id = t.owner.split_once(':').map_or(t.owner.as_str(), |(_, id)| id);
+    Ok(ThemeView {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        duty_item: NamedRef { code: t.duty_item.clone(), name: item.map(|i| i.name).unwrap_or_default() },
+        area_level: t.area_level.clone(),
+        area: NamedRef { code: t.area_code.clone(), name: names.name_of(&t.area_code) },
+        owner: NamedRef { code: t.owner.clone(), name: names.name_of(owner_id) },
+        status: t.status.clone(),
+        note: t.note.clone(),
+        summary: t.summary.clone(),
+        opened_month: t.opened_month.clone(),
+        opened_at: fmt_time(t.opened_at),
+        closed_at: t.closed_at.map(fmt_time),
+        mean_before: (mean(&before) * 100.0).round() / 100.0,
+        mean_since: (!since.is_empty()).then(|| (mean(&since) * 100.0).round() / 100.0),
+        months,
+    })
+}
+
+fn visible(actor: &Actor, t: &Theme) -> bool {
+    street_of(actor).is_none_or(|s| t.area_code.starts_with(&s))
+}
+
+/// Themes (每月一题), newest first.
+#[utoipa::path(get, path = "/api/v1/themes", responses((status = 200, body = Page<ThemeView>), (status = 403)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Page<ThemeView>>> {
+    let actor = &user.actor;
+    if !may_read(actor) {
+        return Err(ApiError::forbidden());
+    }
+    let mut out = vec![];
+    for t in state.store.themes(&actor.district).await?.iter().filter(|t| visible(actor, t)) {
+        out.push(theme_view(&state, actor, t).await?);
+    }
+    Ok(Json(Page::all(out)))
+}
+
+/// One theme with its month-by-month count.
+#[utoipa::path(get, path = "/api/v1/themes/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = ThemeView), (status = 404)), security(("bearer" = [])))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ThemeView>> {
+    let actor = &user.actor;
+    let t = state
+        .store
+        .theme(&actor.district, &id)
+        .await?
+        .filter(|t| may_read(actor) && visible(actor, t))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "theme_not_found"))?;
+    Ok(Json(theme_view(&state, actor, &t).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTheme {
+    pub title: String,
+    /// The duty item code the theme tackles.
+    pub duty_item: String,
+    /// A street or community code; none for the whole district.
+    pub area: Option<String>,
+    /// The unit or department id that owns it.
+    pub owner: String,
+    pub note: Option<String>,
+}
+
+/// Open a theme (district supervisor; a street leader for their street).
+#[utoipa::path(post, path = "/api/v1/themes", request_body = OpenTheme,
+    responses((status = 201, body = ThemeView), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn open(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<OpenTheme>,
+) -> ApiResult<Response> {
+    let actor = &user.actor;
+    let d = &actor.district;
+    let title = required_text("title", &req.title, 100)?;
+    let note = chuishao_domain::field::optional_text("note", req.note.as_deref(), 1000)?;
+    state
+        .store
+        .duty_item(d, req.duty_item.trim())
+        .await?
+        .ok_or_else(|| ApiError::from(FieldError::unknown("duty_item")))?;
+    let (level, code) = match req.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => ("district", d.to_string()),
+        Some(a) if a.len() == 9 => ("street", a.to_string()),
+        Some(a) if a.len() == 12 => ("community", a.to_string()),
+        Some(_) => return Err(FieldError::unknown("area").into()),
+    };
+    if level != "district" && state.names().name_of(&code).is_empty() {
+        return Err(FieldError::unknown("area").into());
+    }
+    let allowed = match (actor.role, &actor.scope) {
+        (Role::DistrictSupervisor, _) => true,
+        (Role::StreetLeader, Scope::Street { code: s }) => level != "district" && code.starts_with(s.as_str()),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::forbidden());
+    }
+    let owner_id = req.owner.trim();
+    let owner = if state
+        .store
+        .department(d, &chuishao_domain::DepartmentId::parse_field("owner", owner_id)?)
+        .await?
+        .is_some()
+    {
+        format!("dept:{owner_id}")
+    } else if chuishao_domain::UnitId::parse(owner_id).is_ok()
+        && state
+            .store
+            .unit(d, &chuishao_domain::UnitId::parse(owner_id).map_err(|_| FieldError::unknown("owner"))?)
+            .await?
+            .is_some()
+    {
+        format!("unit:{owner_id}")
+    } else {
+        return Err(FieldError::unknown("owner").into());
+    };
+    let now = state.now();
+    let theme = Theme {
+        id: uuid::Uuid::now_v7().to_string(),
+        title,
+        duty_item: req.duty_item.trim().to_string(),
+        area_level: level.into(),
+        area_code: code,
+        owner,
+        status: "open".into(),
+        note,
+        summary: None,
+        opened_month: month_str(local_date(now)),
+        opened_by: actor.user_id.clone(),
+        opened_at: now,
+        closed_at: None,
+        version: 1,
+    };
+    state.store.add_theme(actor, &theme, now).await?;
+    Ok((StatusCode::CREATED, Json(theme_view(&state, actor, &theme).await?)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseBody {
+    summary: String,
+}
+
+/// Close a theme with a summary of what was done (who may open it).
+#[utoipa::path(post, path = "/api/v1/themes/{id}/actions/close", params(("id" = String, Path)),
+    request_body(content = Object, description = "{summary}"),
+    responses((status = 200, body = ThemeView), (status = 403), (status = 404), (status = 409)), security(("bearer" = [])))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(v): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<ThemeView>> {
+    let actor = &user.actor;
+    let b: CloseBody = body(v)?;
+    let summary = required_text("summary", &b.summary, 2000)?;
+    let t = state
+        .store
+        .theme(&actor.district, &id)
+        .await?
+        .filter(|t| may_read(actor) && visible(actor, t))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "theme_not_found"))?;
+    if !matches!(actor.role, Role::DistrictSupervisor | Role::StreetLeader) {
+        return Err(ApiError::forbidden());
+    }
+    if t.status != "open" {
+        return Err(ApiError::new(StatusCode::CONFLICT, "theme_closed"));
+    }
+    let closed = state.store.close_theme(actor, &id, &summary, state.now()).await?;
+    Ok(Json(theme_view(&state, actor, &closed).await?))
+}
