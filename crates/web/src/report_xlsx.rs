@@ -11,20 +11,8 @@ use rust_xlsxwriter::{
     DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-/// The columns of a ranking sheet: the catalog keys `report-col-*`, as in `streets_csv`.
-const RANKING_COLUMNS: [&str; 11] = [
-    "rank",
-    "code",
-    "name",
-    "received",
-    "valid",
-    "response",
-    "resolution",
-    "satisfaction",
-    "composite",
-    "previous",
-    "class",
-];
+// The columns of a ranking sheet are those of `streets_csv`.
+use crate::api::assessment::RANKING_COLUMNS;
 
 /// The columns of the duty item sheet.
 const ITEM_COLUMNS: [&str; 8] =

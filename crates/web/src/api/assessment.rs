@@ -629,26 +629,26 @@ pub async fn monthly_report(
     Ok(MonthlyReport { month: streets.month.clone(), streets, departments, duty_items })
 }
 
+/// The columns of a ranking table: the catalog keys `report-col-*` (CSV and XLSX alike).
+pub const RANKING_COLUMNS: [&str; 11] = [
+    "rank",
+    "code",
+    "name",
+    "received",
+    "valid",
+    "response",
+    "resolution",
+    "satisfaction",
+    "composite",
+    "previous",
+    "class",
+];
+
 /// The street table as CSV, headers from the message catalog (Chinese by default).
 pub fn streets_csv(r: &RankingView, lang: Lang) -> String {
     let h = |k: &str| t(lang, &format!("report-col-{k}"), &[]);
     let mut w = csv::Writer::from_writer(vec![]);
-    let _ = w.write_record(
-        [
-            "rank",
-            "code",
-            "name",
-            "received",
-            "valid",
-            "response",
-            "resolution",
-            "satisfaction",
-            "composite",
-            "previous",
-            "class",
-        ]
-        .map(h),
-    );
+    let _ = w.write_record(RANKING_COLUMNS.map(h));
     for row in &r.rows {
         let pct = |x: Option<f64>| x.map(|v| format!("{:.2}", v * 100.0)).unwrap_or_default();
         let rates = row.rates.as_ref();

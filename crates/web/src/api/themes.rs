@@ -205,6 +205,16 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiResult
     Ok(Json(Page::all(out)))
 }
 
+/// A theme the actor may read, or 404.
+async fn readable(state: &AppState, actor: &Actor, id: &str) -> ApiResult<Theme> {
+    state
+        .store
+        .theme(&actor.district, id)
+        .await?
+        .filter(|t| may_read(actor) && visible(actor, t))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "theme_not_found"))
+}
+
 /// One theme with its month-by-month count.
 #[utoipa::path(get, path = "/api/v1/themes/{id}", params(("id" = String, Path)),
     responses((status = 200, body = ThemeView), (status = 404)), security(("bearer" = [])))]
@@ -214,12 +224,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ThemeView>> {
     let actor = &user.actor;
-    let t = state
-        .store
-        .theme(&actor.district, &id)
-        .await?
-        .filter(|t| may_read(actor) && visible(actor, t))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "theme_not_found"))?;
+    let t = readable(&state, actor, &id).await?;
     Ok(Json(theme_view(&state, actor, &t).await?))
 }
 
@@ -329,12 +334,7 @@ pub async fn close(
     let actor = &user.actor;
     let b: CloseBody = body(v)?;
     let summary = required_text("summary", &b.summary, 2000)?;
-    let t = state
-        .store
-        .theme(&actor.district, &id)
-        .await?
-        .filter(|t| may_read(actor) && visible(actor, t))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "theme_not_found"))?;
+    let t = readable(&state, actor, &id).await?;
     if !matches!(actor.role, Role::DistrictSupervisor | Role::StreetLeader) {
         return Err(ApiError::forbidden());
     }
