@@ -96,7 +96,7 @@ pub struct Slice {
     pub liaison: Option<String>,
 }
 
-fn tally_row(r: &sqlx::any::AnyRow) -> Result<Tally, StoreError> {
+pub(crate) fn tally_row(r: &sqlx::any::AnyRow) -> Result<Tally, StoreError> {
     let get = |c: &str| -> Result<i64, StoreError> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
     Ok(Tally {
         received: get("received")?,

@@ -18,6 +18,7 @@ mod liaisons;
 mod org;
 mod routing;
 mod streams;
+mod synthetic;
 mod transfer;
 mod whistles;
 pub use org::OrgData;
@@ -35,6 +36,7 @@ pub use liaisons::{
     Assignment, HouseholdFilter, LiaisonResults, NewVisit, StoredHousehold, Visit, VisitFilter, VisitOutcome,
 };
 pub use routing::{GazetteerEntry, LabelledText, StoredBoundary};
+pub use synthetic::SyntheticCase;
 pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};

@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 31] = [
+pub const TABLES: [&str; 32] = [
     "districts",
     "streets",
     "communities",
@@ -37,6 +37,7 @@ pub const TABLES: [&str; 31] = [
     "case_rollups",
     "assessment_formulas",
     "themes",
+    "synthetic_cases",
     "audit_log",
 ];
 
