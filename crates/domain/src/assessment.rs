@@ -19,6 +19,9 @@ pub struct Formula {
     pub response_weight: f64,
     pub resolution_weight: f64,
     pub satisfaction_weight: f64,
+    /// How the monthly ranking classes places (versioned with the weights).
+    #[serde(default)]
+    pub ranking: RankingRules,
 }
 
 impl Formula {
@@ -32,6 +35,7 @@ impl Formula {
             response_weight: 0.1,
             resolution_weight: 0.5,
             satisfaction_weight: 0.4,
+            ranking: RankingRules::default(),
         }
     }
 
@@ -51,6 +55,13 @@ impl Formula {
         let sum = self.response_weight + self.resolution_weight + self.satisfaction_weight;
         if (sum - 1.0).abs() > 1e-9 {
             return Err(FieldError::malformed("weights", "weights_sum_to_one"));
+        }
+        let r = &self.ranking;
+        unit("ranking.advanced_share", r.advanced_share)?;
+        unit("ranking.rectify_share", r.rectify_share)?;
+        unit("ranking.governance_max_share", r.governance_max_share)?;
+        if r.improved_count > 1000 || r.governance_count > 1000 {
+            return Err(FieldError::new("ranking", FieldRule::OutOfRange { min: 0, max: 1000 }));
         }
         Ok(())
     }

@@ -111,7 +111,7 @@ impl Store {
         sqlx::query("CREATE INDEX IF NOT EXISTS synthetic_by_callback ON synthetic_cases (callback_at)")
             .execute(&self.pool)
             .await?;
-        sqlx::query("CREATE INDEX IF NOT EXISTS synthetic_by_street ON synthetic_cases (street, callback_at)")
+        sqlx::query("CREATE INDEX IF NOT EXISTS synthetic_by_street ON synthetic_cases (street, callback_at, id, contacted, solved, satisfaction)")
             .execute(&self.pool)
             .await?;
         Ok(())

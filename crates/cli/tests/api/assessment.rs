@@ -105,7 +105,8 @@ async fn a_formula_from_a_date_leaves_earlier_months_as_they_were() {
         .post(
             &sup,
             "/api/v1/assessment/formulas",
-            json!({"effective_from": "2026-11-01", "basically_satisfied": 0.5, "response_weight": 0.2, "resolution_weight": 0.4, "satisfaction_weight": 0.4}),
+            json!({"effective_from": "2026-11-01", "basically_satisfied": 0.5, "response_weight": 0.2, "resolution_weight": 0.4, "satisfaction_weight": 0.4,
+                   "ranking": {"advanced_share": 0.2, "improved_count": 2, "governance_count": 1, "governance_max_share": 0.1, "rectify_share": 0.2, "min_valid": 1}}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -115,6 +116,11 @@ async fn a_formula_from_a_date_leaves_earlier_months_as_they_were() {
     assert_eq!(changed["formulas"][0]["version"], 2);
     assert_ne!(changed["total"]["rates"]["composite"], november["total"]["rates"]["composite"]);
     assert_eq!(changed["total"]["tally"], november["total"]["tally"], "the counts are the counts");
+    // The ranking rules are versioned with the formula: November uses the new ones.
+    let nov = app.get(&sup, "/api/v1/rankings?month=2026-11").await.body;
+    assert_eq!(nov["rules"]["governance_count"], 1);
+    assert_eq!(nov["rows"].as_array().unwrap().iter().filter(|r| r["class"] == "governance").count(), 1);
+    assert_eq!(app.get(&sup, "/api/v1/rankings?month=2026-10").await.body["rules"]["governance_count"], 10);
     let bad = app
         .post(&sup, "/api/v1/assessment/formulas", json!({"effective_from": "2026-12-01", "basically_satisfied": 0.9, "response_weight": 0.5, "resolution_weight": 0.5, "satisfaction_weight": 0.4}))
         .await;

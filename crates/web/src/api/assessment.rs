@@ -443,7 +443,7 @@ async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery, lang: Lang) 
             (k, t, p)
         })
         .collect();
-    let rules = RankingRules::default();
+    let rules = f.ranking.clone();
     let names = state.names();
     let rows = rank(entries, &f, Some(&fp), &rules)
         .into_iter()
@@ -511,6 +511,10 @@ pub struct FormulaRequest {
     pub response_weight: f64,
     pub resolution_weight: f64,
     pub satisfaction_weight: f64,
+    /// How the ranking classes places: advanced_share, improved_count, governance_count,
+    /// governance_max_share, rectify_share, min_valid (the standard rules when left out).
+    #[schema(value_type = Option<Object>)]
+    pub ranking: Option<RankingRules>,
 }
 
 /// Adds a formula version from a date on (district supervisor, system admin).
@@ -530,6 +534,7 @@ pub async fn add_formula(
         response_weight: req.response_weight,
         resolution_weight: req.resolution_weight,
         satisfaction_weight: req.satisfaction_weight,
+        ranking: req.ranking.unwrap_or_default(),
     };
     formula.check()?;
     let stored = state.store.add_formula(&user.actor, &formula, state.now()).await?;
