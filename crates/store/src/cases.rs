@@ -203,19 +203,6 @@ fn bind_projection<'q>(
         .bind(c.callback.as_ref().map(|cb| to_ms(cb.at)))
 }
 
-fn insert_projection_sql() -> String {
-    let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS.len()).map(|i| format!("${i}")).collect();
-    format!("INSERT INTO cases ({}) VALUES ({})", PROJECTION_COLUMNS.join(", "), placeholders.join(", "))
-}
-
-fn update_projection_sql() -> String {
-    // district and id (the first two) are the key; the previous version guards the write.
-    let sets: Vec<String> =
-        PROJECTION_COLUMNS.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let n = PROJECTION_COLUMNS.len();
-    format!("UPDATE cases SET {} WHERE district = $1 AND id = $2 AND version = ${}", sets.join(", "), n + 1)
-}
-
 /// Whether a client that saw `expected` still sees the case as it is: either nothing happened
 /// since, or only what changes nothing of its handling did — the system's deadline alerts and
 /// the notes of whistles blown or concluded for it.
@@ -260,13 +247,13 @@ pub(crate) async fn append_in(
     }
     let state_json = serde_json::to_string(after)?;
     if from_version == 0 {
-        let sql = insert_projection_sql();
+        let sql = streams::insert_projection_sql("cases", &PROJECTION_COLUMNS);
         bind_projection(sqlx::query(&sql), after, state_json)
             .execute(&mut **tx)
             .await
             .map_err(|e| StoreError::from_insert(e, "case"))?;
     } else {
-        let sql = update_projection_sql();
+        let sql = streams::update_projection_sql("cases", &PROJECTION_COLUMNS);
         let done =
             bind_projection(sqlx::query(&sql), after, state_json).bind(from_version as i64).execute(&mut **tx).await?;
         if done.rows_affected() != 1 {

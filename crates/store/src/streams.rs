@@ -21,6 +21,23 @@ pub(crate) const WHISTLES: Stream =
 pub(crate) const ASSISTANCE: Stream =
     Stream { events: "assistance_events", access: "assistance_access", id_column: "assistance_id" };
 
+/// The statement inserting a stream's projection row; `columns` start with the key (district, id).
+pub(crate) fn insert_projection_sql(table: &str, columns: &[&str]) -> String {
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "))
+}
+
+/// The statement updating a stream's projection row, guarded by the previous version (bound
+/// last): a stale writer changes nothing and gets a conflict.
+pub(crate) fn update_projection_sql(table: &str, columns: &[&str]) -> String {
+    let sets: Vec<String> = columns.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    format!(
+        "UPDATE {table} SET {} WHERE district = $1 AND id = $2 AND version = ${}",
+        sets.join(", "),
+        columns.len() + 1
+    )
+}
+
 /// An event row as read back: its place, payload (JSON of the event data), who and when.
 struct EventRow {
     pub seq: u64,

@@ -113,19 +113,13 @@ async fn append_whistle_in(
     let id = after.id.to_string();
     let state = serde_json::to_string(after)?;
     if from_version == 0 {
-        let ph: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("INSERT INTO whistles ({}) VALUES ({})", COLUMNS.join(", "), ph.join(", "));
+        let sql = streams::insert_projection_sql("whistles", &COLUMNS);
         bind_projection(sqlx::query(&sql), after, state)
             .execute(&mut **tx)
             .await
             .map_err(|e| StoreError::from_insert(e, "whistle"))?;
     } else {
-        let sets: Vec<String> = COLUMNS.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-        let sql = format!(
-            "UPDATE whistles SET {} WHERE district = $1 AND id = $2 AND version = ${}",
-            sets.join(", "),
-            COLUMNS.len() + 1
-        );
+        let sql = streams::update_projection_sql("whistles", &COLUMNS);
         let done =
             bind_projection(sqlx::query(&sql), after, state).bind(from_version as i64).execute(&mut **tx).await?;
         if done.rows_affected() != 1 {
