@@ -169,6 +169,12 @@ pub fn month_of(t: crate::Timestamp) -> String {
 /// both under its current place, handler and duty item. Rollups add the difference between a
 /// case's contributions after and before each command.
 pub fn contributions(c: &Case) -> Vec<(RollupKey, Tally)> {
+    dated_contributions(c).into_iter().map(|(_, k, t)| (k, t)).collect()
+}
+
+/// The contributions with the moment each counts at (the receipt, the callback): figures over
+/// a stretch of days that does not fill whole months are summed from these.
+pub fn dated_contributions(c: &Case) -> Vec<(crate::Timestamp, RollupKey, Tally)> {
     let key = |month: String| RollupKey {
         month,
         street: c.street.to_string(),
@@ -178,7 +184,7 @@ pub fn contributions(c: &Case) -> Vec<(RollupKey, Tally)> {
         // Cases found on liaison visits count for whoever recorded them.
         liaison: (c.channel == crate::case::Channel::LiaisonVisit).then(|| c.received_by.clone()),
     };
-    let mut out = vec![(key(month_of(c.received_at)), Tally { received: 1, ..Tally::default() })];
+    let mut out = vec![(c.received_at, key(month_of(c.received_at)), Tally { received: 1, ..Tally::default() })];
     if let Some(cb) = &c.callback {
         let t = Tally {
             valid: 1,
@@ -189,7 +195,7 @@ pub fn contributions(c: &Case) -> Vec<(RollupKey, Tally)> {
             dissatisfied: i64::from(cb.satisfaction == Satisfaction::Dissatisfied),
             ..Tally::default()
         };
-        out.push((key(month_of(cb.at)), t));
+        out.push((cb.at, key(month_of(cb.at)), t));
     }
     out
 }

@@ -4,9 +4,7 @@
 
 use crate::cases::{Arg, Where};
 use crate::{streams, to_ms, Store, StoreError};
-use chrono::NaiveDate;
-use chuishao_domain::assessment::{contributions, Formula, RollupKey, Tally};
-use chuishao_domain::calendar::start_of_day;
+use chuishao_domain::assessment::{contributions, dated_contributions, Formula, RollupKey, Tally};
 use chuishao_domain::{case, Actor, Case, CaseEvent, DistrictCode, Timestamp};
 use sqlx::{Any, Row};
 use std::collections::BTreeMap;
@@ -74,6 +72,19 @@ impl Dimension {
         })
     }
 
+    /// The value of this dimension in a rollup key ('' for none).
+    pub fn value_of(self, k: &RollupKey) -> String {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        match self {
+            Dimension::Street => k.street.clone(),
+            Dimension::Community => opt(&k.community),
+            Dimension::Assignee => opt(&k.assignee),
+            Dimension::DutyItem => opt(&k.duty_item),
+            Dimension::Liaison => opt(&k.liaison),
+            Dimension::Month => k.month.clone(),
+        }
+    }
+
     fn column(self) -> &'static str {
         match self {
             Dimension::Street => "street",
@@ -94,6 +105,18 @@ pub struct Slice {
     pub assignee: Option<String>,
     pub duty_item: Option<String>,
     pub liaison: Option<String>,
+}
+
+impl Slice {
+    /// Whether a rollup key lies in the slice.
+    pub fn admits(&self, k: &RollupKey) -> bool {
+        let is = |want: &Option<String>, have: Option<&String>| want.as_ref().is_none_or(|w| have == Some(w));
+        is(&self.street, Some(&k.street))
+            && is(&self.community, k.community.as_ref())
+            && is(&self.assignee, k.assignee.as_ref())
+            && is(&self.duty_item, k.duty_item.as_ref())
+            && is(&self.liaison, k.liaison.as_ref())
+    }
 }
 
 pub(crate) fn tally_row(r: &sqlx::any::AnyRow) -> Result<Tally, StoreError> {
@@ -146,22 +169,54 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get::<String, _>("k")?, tally_row(r)?))).collect()
     }
 
-    /// The cases behind a figure: valid callbacks (or receipts) in a month, within a slice.
+    /// Tallies of the stretch [lo, hi) grouped by a dimension, summed from the cases' dated
+    /// contributions — for days that do not fill whole months (the rollups are monthly). The
+    /// same function the rollups are kept by decides what counts where, so whole months agree.
+    pub async fn tallies_between(
+        &self,
+        district: &DistrictCode,
+        lo: Timestamp,
+        hi: Timestamp,
+        by: Dimension,
+        slice: &Slice,
+    ) -> Result<Vec<(String, Tally)>, StoreError> {
+        let mut w = Where::default();
+        w.push("district = $?", Arg::Text(district.to_string()));
+        let (lo_ms, hi_ms) = (to_ms(lo), to_ms(hi));
+        w.push_all(
+            "((received_at >= $? AND received_at < $?) OR (callback_at >= $? AND callback_at < $?))",
+            [Arg::Int(lo_ms), Arg::Int(hi_ms), Arg::Int(lo_ms), Arg::Int(hi_ms)],
+        );
+        let sql = format!("SELECT state FROM cases{}", w.sql());
+        let q = w.bind(sqlx::query(&sql));
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out: BTreeMap<String, Tally> = BTreeMap::new();
+        for r in &rows {
+            let c: Case = serde_json::from_str(&r.try_get::<String, _>("state")?)?;
+            for (at, k, t) in dated_contributions(&c) {
+                if at >= lo && at < hi && slice.admits(&k) {
+                    *out.entry(by.value_of(&k)).or_default() += t;
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// The cases behind a figure: valid callbacks (or receipts) in [lo, hi) within a slice,
+    /// oldest first — how many there are, and one page of them.
     pub async fn cases_behind(
         &self,
         district: &DistrictCode,
-        month: NaiveDate,
+        (lo, hi): (Timestamp, Timestamp),
         receipts: bool,
         slice: &Slice,
-        limit: u32,
-    ) -> Result<Vec<Case>, StoreError> {
-        let next = month.checked_add_months(chrono::Months::new(1)).ok_or(StoreError::NotFound)?;
-        let (lo, hi) = (to_ms(start_of_day(month)), to_ms(start_of_day(next)));
+        (offset, limit): (u64, u64),
+    ) -> Result<(u64, Vec<Case>), StoreError> {
         let time = if receipts { "received_at" } else { "callback_at" };
         let mut w = Where::default();
         w.push("district = $?", Arg::Text(district.to_string()));
-        w.push(&format!("{time} >= $?"), Arg::Int(lo));
-        w.push(&format!("{time} < $?"), Arg::Int(hi));
+        w.push(&format!("{time} >= $?"), Arg::Int(to_ms(lo)));
+        w.push(&format!("{time} < $?"), Arg::Int(to_ms(hi)));
         if let Some(s) = &slice.street {
             w.push("street = $?", Arg::Text(s.clone()));
         }
@@ -171,31 +226,41 @@ impl Store {
         if let Some(i) = &slice.duty_item {
             w.push("duty_item = $?", Arg::Text(i.clone()));
         }
-        if let Some(a) = &slice.assignee {
-            let id = a.split_once(':').map_or(a.as_str(), |(_, id)| id);
-            w.push("assignee_id = $?", Arg::Text(id.to_string()));
-        }
         if let Some(l) = &slice.liaison {
             w.push("received_by = $?", Arg::Text(l.clone()));
             w.push("channel = $?", Arg::Text("liaison_visit".into()));
         }
-        let sql = format!("SELECT state FROM cases{} ORDER BY {time}, id LIMIT {limit}", w.sql());
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        let cases: Vec<Case> = rows
-            .iter()
-            .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
-            .collect::<Result<_, StoreError>>()?;
-        // The projection's assignee column is the current one; the rollups also attribute a case
-        // left without one to its last handler, so filter by the same rule here.
-        Ok(cases
-            .into_iter()
-            .filter(|c| {
-                slice.assignee.as_ref().is_none_or(|a| {
-                    c.assignee.as_ref().or(c.past_assignees.last()).map(|x| x.principal()).as_deref()
-                        == Some(a.as_str())
-                })
-            })
-            .collect())
+        let parse = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<Case>, StoreError> {
+            rows.iter().map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?)).collect()
+        };
+        let order = format!("ORDER BY {time}, id");
+        match &slice.assignee {
+            None => {
+                let count = format!("SELECT COUNT(*) FROM cases{}", w.sql());
+                let total: i64 = w.bind(sqlx::query(&count)).fetch_one(&self.pool).await?.try_get(0)?;
+                let sql = format!("SELECT state FROM cases{} {order} LIMIT {limit} OFFSET {offset}", w.sql());
+                let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+                Ok((total.max(0) as u64, parse(rows)?))
+            }
+            Some(a) => {
+                // The rollups attribute a case left without a handler to its last one, which
+                // the projection's assignee column does not hold: narrow in SQL, then decide
+                // by the same rule as the rollups.
+                let id = a.split_once(':').map_or(a.as_str(), |(_, id)| id);
+                w.push("(assignee_id = $? OR assignee_id IS NULL)", Arg::Text(id.to_string()));
+                let sql = format!("SELECT state FROM cases{} {order}", w.sql());
+                let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+                let all: Vec<Case> = parse(rows)?
+                    .into_iter()
+                    .filter(|c| {
+                        c.assignee.as_ref().or(c.past_assignees.last()).map(|x| x.principal()).as_deref()
+                            == Some(a.as_str())
+                    })
+                    .collect();
+                let total = all.len() as u64;
+                Ok((total, all.into_iter().skip(offset as usize).take(limit as usize).collect()))
+            }
+        }
     }
 
     /// What the rollups hold, key by key.

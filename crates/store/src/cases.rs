@@ -80,10 +80,16 @@ impl Where {
 
     /// A clause with two placeholders, bound in order.
     pub(crate) fn push_pair(&mut self, clause: &str, first: Arg, second: Arg) {
-        let n = self.args.len();
-        self.args.push(first);
-        self.args.push(second);
-        let clause = clause.replacen("$?", &format!("${}", n + 1), 1).replacen("$?", &format!("${}", n + 2), 1);
+        self.push_all(clause, [first, second]);
+    }
+
+    /// A clause with one placeholder per value, bound in order.
+    pub(crate) fn push_all(&mut self, clause: &str, values: impl IntoIterator<Item = Arg>) {
+        let mut clause = clause.to_string();
+        for v in values {
+            self.args.push(v);
+            clause = clause.replacen("$?", &format!("${}", self.args.len()), 1);
+        }
         self.clauses.push(clause);
     }
     pub(crate) fn sql(&self) -> String {

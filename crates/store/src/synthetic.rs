@@ -170,23 +170,37 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("street")?, crate::assessment::tally_row(r)?))).collect()
     }
 
-    /// The synthetic cases behind one street's monthly figure (ids and callbacks).
+    /// The synthetic cases behind one street's monthly figure, as the drill-down pages them:
+    /// how many there are, and one page (ids and callbacks), oldest callback first.
     pub async fn synthetic_behind(
         &self,
         street: &str,
         month: chrono::NaiveDate,
-    ) -> Result<Vec<(i64, bool, bool, String)>, StoreError> {
+        (offset, limit): (u64, u64),
+    ) -> Result<(u64, Vec<(i64, bool, bool, String)>), StoreError> {
         let next = month.checked_add_months(chrono::Months::new(1)).ok_or(StoreError::NotFound)?;
-        let rows = sqlx::query(
-            "SELECT id, contacted, solved, satisfaction FROM synthetic_cases \
-             WHERE street = $1 AND callback_at >= $2 AND callback_at < $3 ORDER BY callback_at",
+        let (lo, hi) = (to_ms(start_of_day(month)), to_ms(start_of_day(next)));
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM synthetic_cases WHERE street = $1 AND callback_at >= $2 AND callback_at < $3",
         )
         .bind(street)
-        .bind(to_ms(start_of_day(month)))
-        .bind(to_ms(start_of_day(next)))
+        .bind(lo)
+        .bind(hi)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, contacted, solved, satisfaction FROM synthetic_cases \
+             WHERE street = $1 AND callback_at >= $2 AND callback_at < $3 ORDER BY callback_at, id \
+             LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(street)
+        .bind(lo)
+        .bind(hi)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let page = rows
+            .iter()
             .map(|r| {
                 Ok((
                     r.try_get("id")?,
@@ -195,6 +209,7 @@ impl Store {
                     r.try_get::<Option<String>, _>("satisfaction")?.unwrap_or_default(),
                 ))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((total.max(0) as u64, page))
     }
 }

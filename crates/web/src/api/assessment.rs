@@ -45,36 +45,72 @@ fn previous_month(d: NaiveDate) -> NaiveDate {
     d.checked_sub_months(chrono::Months::new(1)).unwrap_or(d)
 }
 
-/// Months [from, to], defaulting to last month; at most 24.
-fn months(
+/// One month's part of the asked stretch: the whole month (figures from the rollups) or some of
+/// its days [first, until) (figures summed from the cases).
+#[derive(Debug, Clone, Copy)]
+struct Period {
+    month: NaiveDate,
+    first: NaiveDate,
+    until: NaiveDate,
+}
+
+impl Period {
+    fn whole(&self) -> bool {
+        self.first == self.month && self.until == next_month(self.month)
+    }
+}
+
+/// A bound of a stretch: `YYYY-MM` (the month's first day, or for the end its last) or
+/// `YYYY-MM-DD`. The flag tells whether days were named.
+fn parse_bound(field: &str, s: &str, end: bool) -> ApiResult<(NaiveDate, bool)> {
+    let s = s.trim();
+    if s.len() == 10 {
+        return chuishao_domain::calendar::parse_day(s).map(|d| (d, true)).ok_or_else(|| bad_query(field));
+    }
+    let m = parse_month(field, s)?;
+    Ok((if end { next_month(m).pred_opt().unwrap_or(m) } else { m }, false))
+}
+
+/// The stretch asked for — a month, months `from`..`to`, or days `from`..`to` (inclusive) —
+/// defaulting to last month, cut at month ends; at most 24 months. The flag tells whether days
+/// were named (the answer then names days too).
+fn periods(
     state: &AppState,
     q_month: Option<&str>,
     q_from: Option<&str>,
     q_to: Option<&str>,
-) -> ApiResult<Vec<NaiveDate>> {
-    let (from, to) = match (q_month, q_from, q_to) {
-        (Some(m), _, _) => {
+) -> ApiResult<(Vec<Period>, bool)> {
+    let ((from, days_from), (to, days_to)) = match (q_month, q_from, q_to) {
+        (Some(m), None, None) => {
             let m = parse_month("month", m)?;
-            (m, m)
+            ((m, false), (next_month(m).pred_opt().unwrap_or(m), false))
         }
-        (None, Some(f), Some(t)) => (parse_month("from", f)?, parse_month("to", t)?),
+        (None, Some(f), Some(t)) => (parse_bound("from", f, false)?, parse_bound("to", t, true)?),
         (None, None, None) => {
             let this = local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?;
             let last = previous_month(this);
-            (last, last)
+            ((last, false), (this.pred_opt().unwrap_or(last), false))
         }
+        (Some(_), _, _) => return Err(bad_query("month")),
         _ => return Err(bad_query("from")),
     };
+    let until = to.succ_opt().ok_or_else(|| bad_query("to"))?;
     let mut out = vec![];
-    let mut m = from;
-    while m <= to && out.len() < 25 {
-        out.push(m);
-        m = next_month(m);
+    let mut month = from.with_day(1).ok_or_else(|| bad_query("from"))?;
+    while month < until && out.len() <= 24 {
+        let next = next_month(month);
+        out.push(Period { month, first: from.max(month), until: until.min(next) });
+        month = next;
     }
-    if out.is_empty() || out.len() > 24 {
+    if out.is_empty() || out.len() > 24 || from > to {
         return Err(bad_query("to"));
     }
-    Ok(out)
+    Ok((out, days_from || days_to))
+}
+
+/// A single month (rankings): `YYYY-MM`, defaulting to last month.
+fn one_month(state: &AppState, q_month: Option<&str>) -> ApiResult<NaiveDate> {
+    Ok(periods(state, q_month, None, None)?.0[0].month)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,7 +200,8 @@ fn formula_for(formulas: &[Formula], month: NaiveDate) -> Formula {
 pub struct RatesQuery {
     /// YYYY-MM (default: last month)
     pub month: Option<String>,
-    /// A range of months, YYYY-MM to YYYY-MM inclusive (instead of `month`).
+    /// A stretch instead of `month`, inclusive: months (YYYY-MM to YYYY-MM) or days
+    /// (YYYY-MM-DD to YYYY-MM-DD), at most 24 months.
     pub from: Option<String>,
     pub to: Option<String>,
     /// street (default), community, unit, department, duty_item, liaison
@@ -224,7 +261,7 @@ pub struct RatesReport {
 }
 
 async fn figures(state: &AppState, actor: &Actor, q: &RatesQuery, lang: Lang) -> ApiResult<RatesReport> {
-    let months = months(state, q.month.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let (periods, days) = periods(state, q.month.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let (dim, by) = dimension_of(q.by.as_deref())?;
     let d = &actor.district;
     let formulas = state.store.formulas(d).await?;
@@ -232,10 +269,16 @@ async fn figures(state: &AppState, actor: &Actor, q: &RatesQuery, lang: Lang) ->
     let mut rows: std::collections::BTreeMap<String, Combined> = Default::default();
     let mut total = Combined::new();
     let mut applied = vec![];
-    for m in &months {
-        let f = formula_for(&formulas, *m);
-        applied.push(serde_json::json!({"month": month_str(*m), "version": f.version}));
-        for (k, t) in state.store.tallies(d, &month_str(*m), &month_str(*m), dim, &slice).await? {
+    for p in &periods {
+        // A month's figures, whole or in part, follow the formula in force for that month.
+        let f = formula_for(&formulas, p.month);
+        applied.push(serde_json::json!({"month": month_str(p.month), "version": f.version}));
+        let tallies = if p.whole() {
+            state.store.tallies(d, &month_str(p.month), &month_str(p.month), dim, &slice).await?
+        } else {
+            state.store.tallies_between(d, start_of_day(p.first), start_of_day(p.until), dim, &slice).await?
+        };
+        for (k, t) in tallies {
             if by == "department" && !k.starts_with("dept:") || by == "unit" && !k.starts_with("unit:") {
                 continue;
             }
@@ -261,9 +304,15 @@ async fn figures(state: &AppState, actor: &Actor, q: &RatesQuery, lang: Lang) ->
         tally: c.tally,
         rates: c.rates().as_ref().map(rates_view),
     };
+    let (first, last) = (periods[0], periods[periods.len() - 1]);
+    let (from, to) = if days {
+        (first.first.to_string(), last.until.pred_opt().unwrap_or(last.first).to_string())
+    } else {
+        (month_str(first.month), month_str(last.month))
+    };
     Ok(RatesReport {
-        from: month_str(months[0]),
-        to: month_str(*months.last().unwrap_or(&months[0])),
+        from,
+        to,
         by: by.into(),
         formulas: applied,
         rows: rows.iter().map(|(k, c)| row(k.clone(), c)).collect(),
@@ -290,8 +339,10 @@ pub async fn rates(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct BehindQuery {
-    /// YYYY-MM
-    pub month: String,
+    /// YYYY-MM — or `from`/`to` (months or days, inclusive) as for `/api/v1/rates`.
+    pub month: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
     /// valid (callbacks in the month; default) or received
     pub measure: Option<String>,
     pub street: Option<String>,
@@ -299,6 +350,10 @@ pub struct BehindQuery {
     pub assignee: Option<String>,
     pub duty_item: Option<String>,
     pub liaison: Option<String>,
+    /// Page number from 1 (default 1).
+    pub page: Option<u32>,
+    /// Cases per page, 1–1000 (default 100).
+    pub per_page: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -310,7 +365,8 @@ pub struct BehindItem {
 }
 
 /// The cases behind a figure (drill-down): for `measure=valid` the cases whose callback counted in
-/// the month, with what the resident said — sum them to check any rate by hand.
+/// the month (or stretch), with what the resident said — sum them to check any rate by hand.
+/// Paged: `total` is the figure's count, the page the oldest first.
 #[utoipa::path(get, path = "/api/v1/rates/cases", params(BehindQuery),
     responses((status = 200, body = Page<BehindItem>), (status = 400), (status = 403)), security(("bearer" = [])))]
 pub async fn behind(
@@ -322,12 +378,24 @@ pub async fn behind(
     if !may_read(&user.actor) {
         return Err(ApiError::forbidden());
     }
-    let month = parse_month("month", &q.month)?;
+    if q.month.is_none() && q.from.is_none() {
+        return Err(bad_query("month"));
+    }
+    let (periods, _) = periods(&state, q.month.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let window = (start_of_day(periods[0].first), start_of_day(periods[periods.len() - 1].until));
     let receipts = match q.measure.as_deref() {
         None | Some("valid") => false,
         Some("received") => true,
         Some(_) => return Err(bad_query("measure")),
     };
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(100);
+    if page == 0 {
+        return Err(bad_query("page"));
+    }
+    if !(1..=1000).contains(&per_page) {
+        return Err(bad_query("per_page"));
+    }
     let rq = RatesQuery {
         month: None,
         from: None,
@@ -340,7 +408,9 @@ pub async fn behind(
         liaison: q.liaison.clone(),
     };
     let slice = slice_of(&rq, &user.actor);
-    let cases = state.store.cases_behind(&user.actor.district, month, receipts, &slice, 5000).await?;
+    let offset = u64::from(page - 1) * u64::from(per_page);
+    let (total, cases) =
+        state.store.cases_behind(&user.actor.district, window, receipts, &slice, (offset, u64::from(per_page))).await?;
     let names = state.names();
     let items: Vec<BehindItem> = cases
         .iter()
@@ -357,7 +427,7 @@ pub async fn behind(
             }),
         })
         .collect();
-    Ok(Json(Page::all(items)))
+    Ok(Json(Page { items, total, page, per_page }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -400,7 +470,7 @@ pub struct RankingView {
 }
 
 async fn ranking(state: &AppState, actor: &Actor, q: &RankingQuery, lang: Lang) -> ApiResult<RankingView> {
-    let month = months(state, q.month.as_deref(), None, None)?[0];
+    let month = one_month(state, q.month.as_deref())?;
     let of = q.of.as_deref().unwrap_or("streets");
     let dim = match of {
         "streets" => Dimension::Street,
