@@ -267,7 +267,17 @@ pub fn simulate(org: &OrgData, calendar: &WorkCalendar, options: &DemoOptions, n
         timeline.extend(p.raised.drain(..).map(|(t, spec)| (t, Some(spec))));
     }
     timeline.sort_by_key(|(t, _)| *t);
-    let mut sim = Sim { rng, org, calendar, now, last_case_by_street: HashMap::new(), whistles: vec![] };
+    let centroids = crate::reference::community_centroids().unwrap_or_default().into_iter().collect();
+    let mut sim = Sim {
+        rng,
+        org,
+        calendar,
+        now,
+        last_case_by_street: HashMap::new(),
+        whistles: vec![],
+        centroids,
+        recent_callers: HashMap::new(),
+    };
     let cases = timeline
         .into_iter()
         .map(|(t, spec)| {
@@ -308,6 +318,17 @@ struct Sim<'a> {
     now: Timestamp,
     last_case_by_street: HashMap<StreetCode, (CaseId, String)>,
     whistles: Vec<Vec<WhistleEvent>>,
+    /// Where the communities are, so requests are placed in theirs.
+    centroids: HashMap<CommunityCode, (f64, f64)>,
+    /// The last caller about an item on a street: some call again (repeat requests).
+    recent_callers: HashMap<(StreetCode, String), RecentCaller>,
+}
+
+struct RecentCaller {
+    reporter: Reporter,
+    address: Option<String>,
+    location: Option<GeoPoint>,
+    at: Timestamp,
 }
 
 /// A pure decider as the simulator drives it: decide at an instant, evolve, and the ticker.
@@ -617,6 +638,33 @@ impl Sim<'_> {
         let street = spec.street.clone();
         let dispatcher = self.dispatcher(&street);
         let text = item.examples.choose(&mut self.rng).cloned().unwrap_or_else(|| item.name.clone());
+        // Around the community's centre (within ~400 m) when it is known; the draws are the
+        // same either way, so the rest of the history does not change.
+        let (lat0, lon0, spread) = spec
+            .community
+            .as_ref()
+            .and_then(|c| self.centroids.get(c))
+            .map_or((39.93, 116.41, 1.0), |&(lat, lon)| (lat, lon, 0.12));
+        let mut location = Some(GeoPoint {
+            lat: lat0 + self.rng.gen_range(-0.03..0.03) * spread,
+            lon: lon0 + self.rng.gen_range(-0.02..0.02) * spread,
+        });
+        let (mut reporter, mut address) = (spec.reporter, spec.address);
+        // About one caller in eleven asks again about the same matter within a month, from the
+        // same door (decided by the case's random id: no extra draws).
+        let key = (street.clone(), item.code.clone());
+        if let Some(prev) = self.recent_callers.get(&key) {
+            let again = spec.id.0.as_bytes()[0] < 24 && received_at - prev.at <= Duration::days(30);
+            if again && reporter.is_some() && spec.channel != Channel::LiaisonVisit {
+                reporter = Some(prev.reporter.clone());
+                address = prev.address.clone();
+                location = prev.location;
+            }
+        }
+        if let Some(r) = &reporter {
+            let recent = RecentCaller { reporter: r.clone(), address: address.clone(), location, at: received_at };
+            self.recent_callers.insert(key, recent);
+        }
         let new = NewCase {
             id: spec.id,
             number: number.clone(),
@@ -626,12 +674,9 @@ impl Sim<'_> {
             kind: item.kind,
             channel: spec.channel,
             text,
-            address: spec.address,
-            location: Some(GeoPoint {
-                lat: 39.93 + self.rng.gen_range(-0.03..0.03),
-                lon: 116.41 + self.rng.gen_range(-0.02..0.02),
-            }),
-            reporter: spec.reporter,
+            address,
+            location,
+            reporter,
             reporter_user: spec.by_resident.then(|| "resident-demo".to_string()),
             duty_item: Some(chuishao_domain::case::DutyRef { code: item.code.clone(), name: item.name.clone() }),
         };

@@ -181,22 +181,17 @@ const ROUTING_TRAIN: &str = include_str!("../data/routing_train.csv");
 /// importing surveyed ones.
 pub fn demo_boundaries(org: &OrgData) -> Result<Vec<chuishao_routing::Area>> {
     let mut sites = vec![];
-    for (i, r) in records(CENTROIDS)?.iter().enumerate() {
-        let line = i + 2;
-        let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("centroids line {line}: column {n}"));
-        let code = CommunityCode::parse(get(0)?).map_err(|e| anyhow!("centroids line {line}: {e}"))?;
+    for (code, (lat, lon)) in community_centroids()? {
         let community = org
             .communities
             .iter()
             .find(|c| c.code == code)
-            .ok_or_else(|| anyhow!("centroids line {line}: unknown community"))?;
+            .ok_or_else(|| anyhow!("centroids: unknown community {code}"))?;
         let street = org
             .streets
             .iter()
             .find(|s| s.code == community.street)
-            .ok_or_else(|| anyhow!("centroids line {line}: no street"))?;
-        let lat: f64 = get(2)?.parse().with_context(|| format!("centroids line {line}: lat"))?;
-        let lon: f64 = get(3)?.parse().with_context(|| format!("centroids line {line}: lon"))?;
+            .ok_or_else(|| anyhow!("centroids: no street for {code}"))?;
         sites.push(chuishao_routing::voronoi::Site {
             code: code.to_string(),
             name: community.name.clone(),
@@ -206,6 +201,20 @@ pub fn demo_boundaries(org: &OrgData) -> Result<Vec<chuishao_routing::Area>> {
         });
     }
     Ok(chuishao_routing::voronoi::demo_areas(&sites, 600.0, 250.0))
+}
+
+/// The communities' approximate centres (latitude, longitude; WGS-84), in file order.
+pub fn community_centroids() -> Result<Vec<(CommunityCode, (f64, f64))>> {
+    let mut out = vec![];
+    for (i, r) in records(CENTROIDS)?.iter().enumerate() {
+        let line = i + 2;
+        let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("centroids line {line}: column {n}"));
+        let code = CommunityCode::parse(get(0)?).map_err(|e| anyhow!("centroids line {line}: {e}"))?;
+        let lat: f64 = get(2)?.parse().with_context(|| format!("centroids line {line}: lat"))?;
+        let lon: f64 = get(3)?.parse().with_context(|| format!("centroids line {line}: lon"))?;
+        out.push((code, (lat, lon)));
+    }
+    Ok(out)
 }
 
 /// Road, hutong, landmark and community names of the district and where they are.

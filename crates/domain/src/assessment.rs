@@ -353,6 +353,12 @@ pub struct Proposal {
     pub before: Vec<i64>,
     /// This month over the mean of the months before (the count itself when they had none).
     pub growth: f64,
+    /// Why it is proposed: rising, repeats, hotspot.
+    pub reasons: Vec<&'static str>,
+    /// Receipts this month that repeat an earlier request of the same caller on the same item.
+    pub repeats: i64,
+    /// The grid cells where the item gathered in the area this month, most first (at most 3).
+    pub hotspots: Vec<(String, i64)>,
 }
 
 /// Proposes themes: (area, item) pairs with at least `min_count` receipts in `month`, more than
@@ -381,6 +387,9 @@ pub fn propose(
                 count: *n,
                 growth: if mean > 0.0 { *n as f64 / mean } else { *n as f64 },
                 before: prev,
+                reasons: vec!["rising"],
+                repeats: 0,
+                hotspots: vec![],
             })
         })
         .collect();

@@ -11,6 +11,7 @@ pub mod case;
 pub mod catalog;
 pub mod deadline;
 pub mod field;
+pub mod frequency;
 pub mod liaison;
 pub mod org;
 pub mod personal;

@@ -43,6 +43,14 @@ pub struct Area {
     pub approximate: bool,
 }
 
+impl Area {
+    /// The area's centroid (WGS-84); for an empty shape, (0, 0).
+    pub fn centre(&self) -> LatLon {
+        use geo::Centroid;
+        self.shape.centroid().map_or(LatLon::new(0.0, 0.0), |p| LatLon::new(p.y(), p.x()))
+    }
+}
+
 /// What a lookup answers about an area.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Found {

@@ -431,6 +431,26 @@ const THEME_COLUMNS: &str = "id, title, duty_item, area_level, area_code, owner,
      opened_by, opened_at, closed_at, version";
 
 impl Store {
+    /// The cases received in [lo, hi), optionally of one street, oldest first: what repeat
+    /// requests and hotspots are found in.
+    pub async fn received_between(
+        &self,
+        district: &DistrictCode,
+        (lo, hi): (Timestamp, Timestamp),
+        street: Option<&str>,
+    ) -> Result<Vec<Case>, StoreError> {
+        let mut w = Where::default();
+        w.push("district = $?", Arg::Text(district.to_string()));
+        w.push("received_at >= $?", Arg::Int(to_ms(lo)));
+        w.push("received_at < $?", Arg::Int(to_ms(hi)));
+        if let Some(s) = street {
+            w.push("street = $?", Arg::Text(s.to_string()));
+        }
+        let sql = format!("SELECT state FROM cases{} ORDER BY received_at, id", w.sql());
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?)).collect()
+    }
+
     /// Receipts per (month, area, duty item) for some months: what high-frequency problems are
     /// found in. `area` is `street` or `community`.
     pub async fn receipts_by_area_item(

@@ -336,3 +336,8 @@ report-chart-axis-y = Rate
 report-chart-empty = No street figures this month, so no chart.
 error-theme_not_found = The theme does not exist or is outside your scope
 error-theme_closed = The theme is already closed
+
+# High-frequency problems: why a theme is proposed
+proposal-reason-rising = rising month over month
+proposal-reason-repeats = repeat requests
+proposal-reason-hotspot = hotspot cell

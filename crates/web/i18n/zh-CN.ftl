@@ -336,3 +336,8 @@ report-chart-axis-y = 得分率
 report-chart-empty = 本月没有街道数据，无图表。
 error-theme_not_found = 该“每月一题”不存在，或不在您的权限范围内
 error-theme_closed = 该“每月一题”已结束
+
+# 高频诉求：提议每月一题的理由
+proposal-reason-rising = 环比上升
+proposal-reason-repeats = 重复诉求
+proposal-reason-hotspot = 热点网格

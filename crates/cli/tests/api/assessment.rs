@@ -11,6 +11,17 @@ fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("a number: {v}"))
 }
 
+/// The proposal of a duty item in an area, which must be there.
+fn proposal(body: &Value, area: &str, item: &str) -> Value {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["area"]["code"] == area && x["duty_item"]["code"] == item)
+        .cloned()
+        .unwrap_or_else(|| panic!("{item} in {area} proposed: {body}"))
+}
+
 #[tokio::test]
 async fn every_streets_rates_check_by_hand_against_the_cases_behind_them() {
     let app = spawn_app_with(300).await;
@@ -184,13 +195,7 @@ async fn a_rising_problem_is_proposed_then_opened_tracked_and_closed_as_a_theme(
     let sup = app.login("district_supervisor").await;
     let p = app.get(&sup, "/api/v1/themes/proposals?month=2026-11").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
-    let found = p.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["area"]["code"] == "110101009" && x["duty_item"]["code"] == "C-055")
-        .cloned()
-        .unwrap_or_else(|| panic!("proposed: {}", p.body));
+    let found = proposal(&p.body, "110101009", "C-055");
     assert!(found["count"].as_i64().unwrap() >= 6);
     assert_eq!(found["area"]["name"], "东直门街道");
     let body = json!({"title": "十字坡路口占道经营整治", "duty_item": "C-055", "area": "110101009", "owner": "110101009-enforcement"});
@@ -294,4 +299,59 @@ async fn rates_over_days_agree_with_whole_months_and_page_through_the_cases_behi
         let r = app.get(&sup, bad).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
     }
+}
+
+#[tokio::test]
+async fn repeat_requests_and_a_hotspot_are_proposed_as_a_theme_without_showing_who_called() {
+    let app = spawn_app_with(300).await;
+    let dispatcher = app.login("dispatcher").await;
+    // Four broken-stairwell-light requests at one door of 十字坡社区: two from the same caller.
+    let mut numbers = vec![];
+    for phone in ["13911112222", "13933334444", "13911112222", "13955556666"] {
+        let case = app
+            .new_case(
+                &dispatcher,
+                json!({"text": "楼道灯全不亮了，晚上上下楼只能打手电筒", "location": {"lat": 39.9462, "lon": 116.4425},
+                       "reporter": {"name": "李四", "phone": phone}}),
+            )
+            .await;
+        numbers.push(case["number"].as_str().unwrap().to_string());
+        app.ok(&dispatcher, &case, "dispatch", json!({"unit": "110101009-community-building", "duty_item": "C-021"}))
+            .await;
+    }
+    let sup = app.login("district_supervisor").await;
+    let p = app.get(&sup, "/api/v1/themes/proposals?month=2026-11").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let found = proposal(&p.body, "110101009", "C-021");
+    let reasons: Vec<&str> = found["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(reasons.contains(&"hotspot"), "{found}");
+    assert_eq!(found["repeats"], 1, "{found}");
+    assert!(found["hotspots"][0]["count"].as_i64().unwrap() >= 4, "{found}");
+    assert!(found["reason_labels"].as_array().unwrap().iter().any(|l| l == "热点网格"));
+    // With a higher bar for repeats the single repeat no longer counts as a reason.
+    let strict = app.get(&sup, "/api/v1/themes/proposals?month=2026-11&min_repeats=2").await;
+    assert!(!strict.body["items"].as_array().unwrap().iter().any(|x| {
+        x["duty_item"]["code"] == "C-021"
+            && x["area"]["code"] == "110101009"
+            && x["reasons"].as_array().unwrap().iter().any(|r| r == "repeats")
+    }));
+
+    let repeats = app.get(&sup, "/api/v1/analysis/repeats?month=2026-11&duty_item=C-021").await;
+    assert_eq!(repeats.status, StatusCode::OK, "{}", repeats.body);
+    let items = repeats.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", repeats.body);
+    assert_eq!((items[0]["number"].as_str(), items[0]["earlier"].as_str()), (Some(&*numbers[2]), Some(&*numbers[0])));
+    let text = repeats.body.to_string();
+    assert!(!text.contains("1391111") && !text.contains("2222"), "no caller shown");
+
+    let hot = app.get(&sup, "/api/v1/analysis/hotspots?month=2026-11&duty_item=C-021").await;
+    assert_eq!(hot.status, StatusCode::OK, "{}", hot.body);
+    let cell = &hot.body["items"][0];
+    assert!(cell["count"].as_i64().unwrap() >= 4, "{}", hot.body);
+    assert_eq!(cell["community"]["code"], "110101009008", "{cell}");
+    assert_eq!(cell["items"][0]["duty_item"]["code"], "C-021");
+    // Unit staff see no analysis; a bad month is a 400.
+    let staff = app.login("unit_staff").await;
+    assert_eq!(app.get(&staff, "/api/v1/analysis/hotspots").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&sup, "/api/v1/analysis/repeats?month=2026-13").await.status, StatusCode::BAD_REQUEST);
 }

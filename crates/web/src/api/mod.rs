@@ -40,7 +40,7 @@ use utoipa::OpenApi;
         route::route, route::retrain, route::get_boundaries, route::post_boundaries,
         assessment::rates, assessment::behind, assessment::rankings, assessment::formulas, assessment::add_formula,
         assessment::monthly,
-        themes::proposals, themes::list, themes::get_one, themes::open, themes::close,
+        themes::proposals, themes::hotspot_list, themes::repeat_list, themes::list, themes::get_one, themes::open, themes::close,
     ),
     components(schemas(
         crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
@@ -140,6 +140,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/assessment/formulas", get(assessment::formulas).post(assessment::add_formula))
         .route("/reports/monthly", get(assessment::monthly))
         .route("/themes/proposals", get(themes::proposals))
+        .route("/analysis/hotspots", get(themes::hotspot_list))
+        .route("/analysis/repeats", get(themes::repeat_list))
         .route("/themes", get(themes::list).post(themes::open))
         .route("/themes/{id}", get(themes::get_one))
         .route("/themes/{id}/actions/close", post(themes::close));

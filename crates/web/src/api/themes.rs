@@ -4,6 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{bad_query, fields as body, ApiJson, ApiQuery};
+use crate::i18n::{label, Lang};
 use crate::view::{fmt_time, NamedRef, Page};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -11,10 +12,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
-use chuishao_domain::assessment::{propose, Proposal};
-use chuishao_domain::calendar::local_date;
+use chuishao_domain::assessment::Proposal;
+use chuishao_domain::calendar::{local_date, start_of_day};
 use chuishao_domain::field::required_text;
+use chuishao_domain::frequency::{high_frequency, hotspots, repeats, Receipt, Thresholds};
+use chuishao_domain::Timestamp;
 use chuishao_domain::{Actor, FieldError, Role, Scope};
+use chuishao_routing::duplicates::phone_key;
+use chuishao_routing::{LatLon, Level};
 use chuishao_store::{Dimension, Slice, Theme};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -54,8 +59,18 @@ pub struct ProposalQuery {
     pub month: Option<String>,
     /// street (default) or community
     pub area: Option<String>,
-    /// Fewest receipts this month to count (default 3).
+    /// Fewest receipts this month for a rise to count (default 3).
     pub min_count: Option<i64>,
+    /// Fewest repeat requests of an item in an area to propose it (default 2).
+    pub min_repeats: Option<i64>,
+    /// Fewest receipts of an item in one grid cell to propose it (default 3).
+    pub min_hotspot: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellCount {
+    pub cell: NamedRef,
+    pub count: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,47 +81,234 @@ pub struct ProposalView {
     /// Receipts in the two months before, most recent first.
     pub before: Vec<i64>,
     pub growth: f64,
+    /// rising (环比上升), repeats (重复诉求), hotspot (热点网格)
+    pub reasons: Vec<String>,
+    pub reason_labels: Vec<String>,
+    /// Requests this month repeating the same caller's earlier one on the item (30 days).
+    pub repeats: i64,
+    /// The grid cells where the item gathered in the area, most first.
+    pub hotspots: Vec<CellCount>,
 }
 
-/// High-frequency problems (高频诉求): duty items whose receipts in an area rose this month over
-/// the two before — proposed as 每月一题 themes.
+/// The month asked for (default last month) and its [start, end) in time.
+fn month_of_query(state: &AppState, month: Option<&str>) -> ApiResult<(NaiveDate, Timestamp, Timestamp)> {
+    let m = match month {
+        Some(m) => parse_month("month", m)?,
+        None => shift(local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?, -1),
+    };
+    Ok((m, start_of_day(m), start_of_day(shift(m, 1))))
+}
+
+/// What the high-frequency analysis of a month reads: the receipts of the month (and of `back`
+/// before it, for repeats) grouped under their street or community and located in a grid cell
+/// by the district's boundaries, with the names to show.
+struct Analysis {
+    month: NaiveDate,
+    lo: Timestamp,
+    hi: Timestamp,
+    receipts: Vec<Receipt>,
+    router: std::sync::Arc<chuishao_routing::Router>,
+    names: std::sync::Arc<crate::Names>,
+    items: Vec<chuishao_domain::DutyItem>,
+}
+
+impl Analysis {
+    async fn load(
+        state: &AppState,
+        actor: &Actor,
+        month: Option<&str>,
+        back: chrono::Duration,
+        area: Dimension,
+    ) -> ApiResult<Analysis> {
+        if !may_read(actor) {
+            return Err(ApiError::forbidden());
+        }
+        let (month, lo, hi) = month_of_query(state, month)?;
+        let d = &actor.district;
+        let router = state.routing.router(&state.store, d).await?;
+        let cases = state.store.received_between(d, (lo - back, hi), street_of(actor).as_deref()).await?;
+        let receipts = cases
+            .iter()
+            .map(|c| Receipt {
+                number: c.number.clone(),
+                at: c.received_at,
+                area: match area {
+                    Dimension::Community => c.community.as_ref().map(|x| x.to_string()).unwrap_or_default(),
+                    _ => c.street.to_string(),
+                },
+                duty_item: c.duty_item.as_ref().map(|i| i.code.clone()),
+                caller: c.reporter.as_ref().map(|r| phone_key(r.phone.as_str())),
+                cell: c
+                    .location
+                    .and_then(|p| router.atlas.containing(Level::Grid, LatLon::new(p.lat, p.lon)))
+                    .map(|a| a.code.clone()),
+            })
+            .filter(|r| !r.area.is_empty())
+            .collect();
+        let items = state.store.duty_items(d).await?;
+        Ok(Analysis { month, lo, hi, receipts, router, names: state.names(), items })
+    }
+
+    fn item(&self, code: &str) -> NamedRef {
+        let name = self.items.iter().find(|i| i.code == code).map(|i| i.name.clone()).unwrap_or_default();
+        NamedRef { code: code.to_string(), name }
+    }
+
+    fn area(&self, code: &str) -> NamedRef {
+        NamedRef { code: code.to_string(), name: self.names.name_of(code) }
+    }
+}
+
+fn cell_ref(router: &chuishao_routing::Router, code: &str) -> NamedRef {
+    let name = router.atlas.area(Level::Grid, code).map(|a| a.name.clone()).unwrap_or_default();
+    NamedRef { code: code.to_string(), name }
+}
+
+/// High-frequency problems (高频诉求) proposed as 每月一题 themes: duty items whose receipts in
+/// an area rose this month over the two before, that residents keep asking about again (repeat
+/// requests: the same caller on the same item within 30 days), or that gather in one grid cell
+/// (hotspots) — each with its reasons, repeats and busiest cells.
 #[utoipa::path(get, path = "/api/v1/themes/proposals", params(ProposalQuery),
     responses((status = 200, body = Page<ProposalView>), (status = 403)), security(("bearer" = [])))]
 pub async fn proposals(
     State(state): State<AppState>,
+    lang: Lang,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ProposalQuery>,
 ) -> ApiResult<Json<Page<ProposalView>>> {
     let actor = &user.actor;
-    if !may_read(actor) {
-        return Err(ApiError::forbidden());
-    }
-    let month = match q.month.as_deref() {
-        Some(m) => parse_month("month", m)?,
-        None => shift(local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?, -1),
-    };
     let area = match q.area.as_deref() {
         None | Some("street") => Dimension::Street,
         Some("community") => Dimension::Community,
         Some(_) => return Err(bad_query("area")),
     };
-    let before = vec![month_str(shift(month, -1)), month_str(shift(month, -2))];
+    let defaults = Thresholds::default();
+    let th = Thresholds {
+        min_count: q.min_count.unwrap_or(defaults.min_count).max(1),
+        min_repeats: q.min_repeats.unwrap_or(defaults.min_repeats).max(1),
+        min_hotspot: q.min_hotspot.unwrap_or(defaults.min_hotspot).max(1),
+        ..defaults
+    };
+    let a = Analysis::load(&state, actor, q.month.as_deref(), th.repeat_window, area).await?;
+    let before = vec![month_str(shift(a.month, -1)), month_str(shift(a.month, -2))];
     let mut months = before.clone();
-    months.push(month_str(month));
+    months.push(month_str(a.month));
     let counts = state.store.receipts_by_area_item(&actor.district, &months, area).await?;
     let own = street_of(actor);
-    let names = state.names();
-    let items = state.store.duty_items(&actor.district).await?;
-    let item_name = |code: &str| items.iter().find(|i| i.code == code).map(|i| i.name.clone()).unwrap_or_default();
-    let found: Vec<ProposalView> = propose(&counts, &month_str(month), &before, q.min_count.unwrap_or(3).max(1))
+    let found: Vec<ProposalView> =
+        high_frequency(&counts, &month_str(a.month), &before, &a.receipts, (a.lo, a.hi), &th)
+            .into_iter()
+            .filter(|p: &Proposal| own.as_ref().is_none_or(|s| p.area.starts_with(s.as_str())))
+            .map(|p| ProposalView {
+                area: a.area(&p.area),
+                duty_item: a.item(&p.duty_item),
+                count: p.count,
+                before: p.before,
+                growth: (p.growth * 100.0).round() / 100.0,
+                reason_labels: p.reasons.iter().map(|r| label(lang, "proposal-reason", r)).collect(),
+                reasons: p.reasons.iter().map(|r| r.to_string()).collect(),
+                repeats: p.repeats,
+                hotspots: p
+                    .hotspots
+                    .iter()
+                    .map(|(c, n)| CellCount { cell: cell_ref(&a.router, c), count: *n })
+                    .collect(),
+            })
+            .collect();
+    Ok(Json(Page::all(found)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AnalysisQuery {
+    /// YYYY-MM (default: last month)
+    pub month: Option<String>,
+    /// Only this duty item.
+    pub duty_item: Option<String>,
+    /// Hotspots: fewest receipts in a cell (default 3).
+    pub min_count: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HotspotView {
+    pub cell: NamedRef,
+    pub street: Option<NamedRef>,
+    pub community: Option<NamedRef>,
+    /// The cell's centre (WGS-84).
+    pub lat: f64,
+    pub lon: f64,
+    pub count: i64,
+    pub items: Vec<ItemCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemCount {
+    pub duty_item: NamedRef,
+    pub count: i64,
+}
+
+/// Hotspots: the grid cells where the month's requests gathered, most first, with what was asked
+/// there (a street's officials see their street).
+#[utoipa::path(get, path = "/api/v1/analysis/hotspots", params(AnalysisQuery),
+    responses((status = 200, body = Page<HotspotView>), (status = 403)), security(("bearer" = [])))]
+pub async fn hotspot_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<AnalysisQuery>,
+) -> ApiResult<Json<Page<HotspotView>>> {
+    let mut a =
+        Analysis::load(&state, &user.actor, q.month.as_deref(), chrono::Duration::zero(), Dimension::Street).await?;
+    if let Some(item) = &q.duty_item {
+        a.receipts.retain(|r| r.duty_item.as_deref() == Some(item.as_str()));
+    }
+    let found = hotspots(&a.receipts, a.lo, a.hi, q.min_count.unwrap_or(3).max(1))
         .into_iter()
-        .filter(|p: &Proposal| own.as_ref().is_none_or(|s| p.area.starts_with(s.as_str())))
-        .map(|p| ProposalView {
-            area: NamedRef { name: names.name_of(&p.area), code: p.area },
-            duty_item: NamedRef { name: item_name(&p.duty_item), code: p.duty_item },
-            count: p.count,
-            before: p.before,
-            growth: (p.growth * 100.0).round() / 100.0,
+        .take(200)
+        .map(|h| {
+            let centre = a.router.atlas.area(Level::Grid, &h.cell).map(|x| x.centre()).unwrap_or(LatLon::new(0.0, 0.0));
+            let place = a.router.atlas.locate(centre);
+            HotspotView {
+                cell: cell_ref(&a.router, &h.cell),
+                street: place.street.map(|f| a.area(&f.code)),
+                community: place.community.map(|f| a.area(&f.code)),
+                lat: (centre.lat * 1e5).round() / 1e5,
+                lon: (centre.lon * 1e5).round() / 1e5,
+                count: h.count,
+                items: h.items.iter().map(|(code, n)| ItemCount { duty_item: a.item(code), count: *n }).collect(),
+            }
+        })
+        .collect();
+    Ok(Json(Page::all(found)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepeatView {
+    pub number: String,
+    pub earlier: String,
+    pub street: NamedRef,
+    pub duty_item: NamedRef,
+    pub days_between: i64,
+}
+
+/// Repeat requests of the month: the same caller on the same duty item within 30 days of an
+/// earlier request — by case number only (who called is never shown).
+#[utoipa::path(get, path = "/api/v1/analysis/repeats", params(AnalysisQuery),
+    responses((status = 200, body = Page<RepeatView>), (status = 403)), security(("bearer" = [])))]
+pub async fn repeat_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<AnalysisQuery>,
+) -> ApiResult<Json<Page<RepeatView>>> {
+    let window = Thresholds::default().repeat_window;
+    let a = Analysis::load(&state, &user.actor, q.month.as_deref(), window, Dimension::Street).await?;
+    let found = repeats(&a.receipts, a.lo, a.hi, window)
+        .into_iter()
+        .filter(|r| q.duty_item.as_ref().is_none_or(|i| *i == r.duty_item))
+        .map(|r| RepeatView {
+            street: a.area(&r.area),
+            duty_item: a.item(&r.duty_item),
+            number: r.number,
+            earlier: r.earlier,
+            days_between: r.days_between,
         })
         .collect();
     Ok(Json(Page::all(found)))
@@ -343,4 +545,18 @@ pub async fn close(
     }
     let closed = state.store.close_theme(actor, &id, &summary, state.now()).await?;
     Ok(Json(theme_view(&state, actor, &closed).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{has_key, Lang};
+
+    #[test]
+    fn every_proposal_reason_has_a_label_in_both_catalogs() {
+        for r in chuishao_domain::frequency::REASONS {
+            for lang in [Lang::Zh, Lang::En] {
+                assert!(has_key(lang, &format!("proposal-reason-{r}")), "{r} in {lang:?}");
+            }
+        }
+    }
 }
