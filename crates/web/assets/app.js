@@ -40,8 +40,8 @@
     list.addEventListener('change', function () {
       lat.value = '';
       lon.value = '';
-      pin.setAttribute('cx', '-20');
-      pin.setAttribute('cy', '-20');
+      pin.setAttribute('cx', '-40');
+      pin.setAttribute('cy', '-40');
       var path = mark(list.value);
       said.textContent = path ? (said.getAttribute('data-prefix') || '') + path.getAttribute('data-name') : '';
     });

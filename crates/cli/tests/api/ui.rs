@@ -464,3 +464,29 @@ async fn pages_are_self_contained_light_and_answer_errors_as_pages() {
     let health = app.send(app.client.get(format!("{}/healthz", app.base))).await;
     assert_eq!(health.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_signed_in_resident_files_under_their_account_and_finds_it_in_their_list() {
+    let app = spawn_app().await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("resident").await.status, StatusCode::SEE_OTHER);
+    let form = b.get("/submit").await;
+    let (csrf, form_id) = (form.hidden("_csrf"), form.hidden("form_id"));
+    let sent = b.post_multipart("/submit", &pairs(&filled(&form, &csrf, &form_id)), None).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let number = sent.text_of("case-number");
+    assert!(!sent.body.contains("id=\"access-code\""), "an account needs no code");
+    let mine = b.get("/my").await;
+    assert!(mine.body.contains(&number), "listed under my requests");
+    // Their own request opens by its number alone; for anyone else the number is not enough.
+    let t = b.post_form("/track", &[("number", &number), ("code", "")]).await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(t.body.contains("138****5678"));
+    let mut stranger = Browser::new(&app);
+    let t = stranger.post_form("/track", &[("number", &number), ("code", "")]).await;
+    assert_eq!(t.status, StatusCode::NOT_FOUND);
+    // The API shows the resident the same request.
+    let token = app.login("resident").await;
+    let listed = app.get(&token, "/api/v1/cases").await;
+    assert_eq!(listed.body["items"][0]["number"], number.as_str());
+}

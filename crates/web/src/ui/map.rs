@@ -121,7 +121,7 @@ pub fn draw(areas: &[Area]) -> MapSvg {
     for a in &streets {
         let _ = write!(svg, r#"<path class="street" d="{}"/>"#, path_of(a, &p));
     }
-    svg.push_str(r#"<circle class="pin" cx="-20" cy="-20" r="7"/></svg>"#);
+    svg.push_str(r#"<circle class="pin" cx="-40" cy="-40" r="12"/></svg>"#);
     MapSvg { svg, approximate: communities.iter().any(|a| a.approximate), communities: communities.len() }
 }
 

@@ -31,7 +31,7 @@ mod work;
 
 pub use csrf::CsrfForm;
 pub use error::{FieldErrors, UiError};
-pub use page::{lang_of, Ctx, NavItem, SignedInUser};
+pub use page::{lang_of, local_time, Ctx, NavItem, SelectOption, SignedInUser};
 
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;

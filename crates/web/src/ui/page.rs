@@ -49,6 +49,19 @@ fn query_escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// `2026-11-27 09:00`, Beijing time: how pages show an instant.
+pub fn local_time(t: chuishao_domain::Timestamp) -> String {
+    t.with_timezone(&chuishao_domain::calendar::beijing()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// One option of a `<select>`, chosen or not (templates compare nothing themselves).
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// A signed-in user as pages show them.
 #[derive(Debug, Clone)]
 pub struct SignedInUser {

@@ -8,7 +8,7 @@
 use super::csrf;
 use super::error::{FieldErrors, UiError};
 use super::map::{community_map, MapSvg};
-use super::page::Ctx;
+use super::page::{local_time, Ctx, SelectOption};
 use crate::auth::random_secret;
 use crate::i18n::{self, Lang};
 use crate::AppState;
@@ -17,13 +17,12 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chuishao_domain::calendar::beijing;
 use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase};
 use chuishao_domain::field::{optional_text, required_text};
 use chuishao_domain::personal::{mask_address, PersonName, Phone, Reporter};
 use chuishao_domain::{
     Actor, Case, CaseCommand, CaseEventData, CaseId, CaseStatus, CommunityCode, DistrictCode, FieldError, RequestKind,
-    Role, Scope, StreetCode, Timestamp,
+    Role, Scope, StreetCode,
 };
 use chuishao_routing::{LatLon, Request as RouteRequest, Router};
 use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent};
@@ -33,11 +32,6 @@ use std::sync::Arc;
 
 /// A photo may be this large.
 const PHOTO_MAX: usize = 10 * 1024 * 1024;
-
-/// `2026-11-27 09:00`, Beijing time.
-pub fn local_time(t: Timestamp) -> String {
-    t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -117,16 +111,9 @@ struct SubmitInput {
     name: String,
 }
 
-/// One option of a list, chosen or not.
-struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 struct StreetGroup {
     name: String,
-    communities: Vec<Opt>,
+    communities: Vec<SelectOption>,
 }
 
 #[derive(Template)]
@@ -135,7 +122,7 @@ struct SubmitPage<'a> {
     ctx: &'a Ctx,
     input: SubmitInput,
     errors: FieldErrors,
-    kinds: Vec<Opt>,
+    kinds: Vec<SelectOption>,
     places: Vec<StreetGroup>,
     map: Arc<MapSvg>,
     form_id: String,
@@ -169,11 +156,11 @@ fn places_of(router: &Router, chosen: &str) -> Vec<StreetGroup> {
     streets
         .into_iter()
         .map(|(code, name)| {
-            let mut communities: Vec<Opt> = d
+            let mut communities: Vec<SelectOption> = d
                 .communities
                 .iter()
                 .filter(|(c, _)| c.starts_with(code.as_str()))
-                .map(|(c, n)| Opt { value: c.clone(), label: n.clone(), selected: c == chosen })
+                .map(|(c, n)| SelectOption { value: c.clone(), label: n.clone(), selected: c == chosen })
                 .collect();
             communities.sort_by(|a, b| a.value.cmp(&b.value));
             StreetGroup { name: name.clone(), communities }
@@ -181,10 +168,14 @@ fn places_of(router: &Router, chosen: &str) -> Vec<StreetGroup> {
         .collect()
 }
 
-fn kinds(ctx: &Ctx, chosen: &str) -> Vec<Opt> {
+fn kinds(ctx: &Ctx, chosen: &str) -> Vec<SelectOption> {
     RequestKind::ALL
         .iter()
-        .map(|k| Opt { value: k.as_str().into(), label: ctx.label("kind", k.as_str()), selected: k.as_str() == chosen })
+        .map(|k| SelectOption {
+            value: k.as_str().into(),
+            label: ctx.label("kind", k.as_str()),
+            selected: k.as_str() == chosen,
+        })
         .collect()
 }
 

@@ -2,8 +2,7 @@
 //! one query for the page and one for the count. The workbench will grow from here.
 
 use super::error::UiError;
-use super::page::Ctx;
-use super::portal::local_time;
+use super::page::{local_time, Ctx};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
