@@ -1,5 +1,5 @@
-//! The HTTP face of chuishao: JSON API under `/api/v1` with its OpenAPI document, the web pages
-//! (`ui`), login, one error shape, and message catalogs.
+//! The HTTP face of chuishao: JSON API under `/api/v1` with its OpenAPI document, login,
+//! one error shape, and message catalogs.
 
 pub mod api;
 pub mod auth;
