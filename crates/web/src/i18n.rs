@@ -51,20 +51,36 @@ struct Catalogs {
     en: FluentBundle<FluentResource>,
 }
 
-fn bundle(tag: &str, source: &str) -> FluentBundle<FluentResource> {
+fn bundle(tag: &str, sources: &[&str]) -> FluentBundle<FluentResource> {
     let lang: unic_langid::LanguageIdentifier = tag.parse().expect("valid language tag");
     let mut b = FluentBundle::new_concurrent(vec![lang]);
     // Isolation marks around arguments would leak into JSON messages.
     b.set_use_isolating(false);
-    let res = FluentResource::try_new(source.to_string()).expect("message catalog parses");
-    b.add_resource(res).expect("message ids are unique");
+    for source in sources {
+        let res = FluentResource::try_new(source.to_string()).expect("message catalog parses");
+        b.add_resource(res).expect("message ids are unique");
+    }
     b
 }
 
+/// The web pages' own words, kept apart from the API's; both go into one bundle per language.
+pub const UI_ZH: &str = include_str!("../i18n/ui.zh-CN.ftl");
+pub const UI_EN: &str = include_str!("../i18n/ui.en.ftl");
+
 static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| Catalogs {
-    zh: bundle("zh-CN", include_str!("../i18n/zh-CN.ftl")),
-    en: bundle("en", include_str!("../i18n/en.ftl")),
+    zh: bundle("zh-CN", &[include_str!("../i18n/zh-CN.ftl"), UI_ZH]),
+    en: bundle("en", &[include_str!("../i18n/en.ftl"), UI_EN]),
 });
+
+/// The message ids a catalog source defines, in order (for tests keeping catalogs in step).
+/// A message starts a line with its id (`ui-nav-home = …`); continuation lines are indented.
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_string()))
+        .collect()
+}
 
 fn lookup(b: &FluentBundle<FluentResource>, key: &str, args: &[(&str, String)]) -> Option<String> {
     let msg = b.get_message(key)?;
@@ -147,6 +163,24 @@ mod tests {
                 assert!(has_key(lang, k), "{k} missing in {lang:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_ui_catalogs_define_the_same_keys_and_clash_with_nothing_shared() {
+        let zh = message_ids(UI_ZH);
+        let en = message_ids(UI_EN);
+        assert!(zh.len() > 50, "the UI catalog is read");
+        for k in &zh {
+            assert!(en.contains(k), "{k} is in ui.zh-CN.ftl but not in ui.en.ftl");
+            assert!(k.starts_with("ui-"), "UI keys start with ui-: {k}");
+        }
+        for k in &en {
+            assert!(zh.contains(k), "{k} is in ui.en.ftl but not in ui.zh-CN.ftl");
+        }
+        let shared = message_ids(include_str!("../i18n/zh-CN.ftl"));
+        assert!(shared.iter().all(|k| !k.starts_with("ui-")), "shared keys leave ui- to the pages");
+        let mut seen = std::collections::HashSet::new();
+        assert!(zh.iter().all(|k| seen.insert(k)), "no UI key twice");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod i18n;
 pub mod report_xlsx;
 pub mod routing;
+pub mod ui;
 pub mod view;
 
 use axum::Router;
@@ -128,8 +129,18 @@ impl AppState {
     }
 }
 
+/// The whole site: the pages (with their HTML error pages) and, under `/api` and `/healthz`, the
+/// JSON API with its own layers and JSON errors.
 pub fn router(state: AppState) -> Router {
-    api::routes(state)
+    use tower::ServiceExt;
+    let api = api::routes(state.clone());
+    let pages = ui::routes(state);
+    // Each router keeps its own fallback, layers and error shape: a request goes to one whole.
+    Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+        let path = req.uri().path();
+        let to_api = path == "/healthz" || path == "/api" || path.starts_with("/api/");
+        if to_api { api.clone() } else { pages.clone() }.oneshot(req)
+    }))
 }
 
 /// Runs the deadline ticker: every `every`, emit due warnings and overdue events. With several

@@ -18,4 +18,5 @@ mod privacy;
 mod projection;
 mod report_xlsx;
 mod routing;
+mod ui;
 mod whistles;

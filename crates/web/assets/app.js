@@ -1,0 +1,56 @@
+// chuishao pages: progressive help only. Every page and form works without this file.
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+
+  // The request form's map: a click picks the community under it and the point itself.
+  var map = document.querySelector('svg.map[data-lon0]');
+  if (map) {
+    var form = map.closest('form');
+    var lat = form.querySelector('input[name=lat]');
+    var lon = form.querySelector('input[name=lon]');
+    var list = form.querySelector('select[name=community_code]');
+    var said = document.getElementById('map-picked');
+    var pin = map.querySelector('.pin');
+    var num = function (k) { return parseFloat(map.getAttribute('data-' + k)); };
+    var mark = function (code) {
+      var old = map.querySelector('.picked');
+      if (old) { old.classList.remove('picked'); }
+      var path = code ? map.querySelector('path[data-code="' + code + '"]') : null;
+      if (path) { path.classList.add('picked'); }
+      return path;
+    };
+    map.addEventListener('click', function (e) {
+      var path = e.target.closest ? e.target.closest('path[data-code]') : null;
+      var ctm = map.getScreenCTM();
+      if (!path || !ctm) { return; }
+      var pt = map.createSVGPoint();
+      pt.x = e.clientX;
+      pt.y = e.clientY;
+      var p = pt.matrixTransform(ctm.inverse());
+      lon.value = (num('lon0') + p.x / num('kx')).toFixed(6);
+      lat.value = (num('lat0') - p.y / num('ky')).toFixed(6);
+      pin.setAttribute('cx', p.x.toFixed(1));
+      pin.setAttribute('cy', p.y.toFixed(1));
+      list.value = path.getAttribute('data-code');
+      mark(list.value);
+      said.textContent = (said.getAttribute('data-prefix') || '') + path.getAttribute('data-name');
+    });
+    // Choosing from the list forgets a point clicked before.
+    list.addEventListener('change', function () {
+      lat.value = '';
+      lon.value = '';
+      pin.setAttribute('cx', '-40');
+      pin.setAttribute('cy', '-40');
+      var path = mark(list.value);
+      said.textContent = path ? (said.getAttribute('data-prefix') || '') + path.getAttribute('data-name') : '';
+    });
+    mark(list.value);
+  }
+
+  // A form is sent once: the button waits while the page loads.
+  document.addEventListener('submit', function (e) {
+    var button = e.target.querySelector('button[type=submit]');
+    if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+  });
+})();

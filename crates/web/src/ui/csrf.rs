@@ -1,0 +1,134 @@
+//! Cross-site request forgery guard for the pages' forms.
+//!
+//! Signed in: a form's token is HMAC-SHA256 of a fixed label keyed by the session token, which
+//! only the browser holding the (HttpOnly) session cookie knows; every instance of the server
+//! computes the same token, and a new login gives a new one.
+//!
+//! Not signed in (resident forms, login): a signed double-submit. A random nonce sits in an
+//! HttpOnly, SameSite=Strict cookie, and the form carries HMAC(server key, nonce); a site that can
+//! plant cookies still cannot make a matching token without the server key.
+
+use super::error::UiError;
+use super::page::cookie;
+use crate::auth::{random_secret, SESSION_COOKIE};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::HeaderMap;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+use std::sync::LazyLock;
+
+pub const CSRF_COOKIE: &str = "chuishao_csrf";
+/// The form field that carries the token.
+pub const FIELD: &str = "_csrf";
+
+/// The key of anonymous tokens: `CHUISHAO_UI_SECRET` when set (instances behind one address must
+/// share it), else random per process (an anonymous form left open across a restart is refused
+/// once and shown again).
+static SERVER_KEY: LazyLock<Vec<u8>> = LazyLock::new(|| match std::env::var("CHUISHAO_UI_SECRET") {
+    Ok(s) if s.len() >= 16 => s.into_bytes(),
+    _ => random_secret().into_bytes(),
+});
+
+fn mac(key: &[u8], message: &str) -> String {
+    // HMAC accepts keys of any length; the error arm cannot happen.
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    m.update(message.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+/// The token of a signed-in visitor's forms.
+pub fn session_token(session: &str) -> String {
+    mac(session.as_bytes(), "chuishao-ui-csrf-v1")
+}
+
+fn signed_nonce(nonce: &str) -> String {
+    mac(&SERVER_KEY, &format!("chuishao-ui-anon-v1:{nonce}"))
+}
+
+fn nonce_of(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, CSRF_COOKIE).filter(|n| n.len() >= 32 && n.len() <= 64)
+}
+
+/// An anonymous visitor's token, and the cookie to set when they have no nonce yet.
+pub fn anonymous_token(headers: &HeaderMap) -> (String, Option<String>) {
+    match nonce_of(headers) {
+        Some(n) => (signed_nonce(n), None),
+        None => {
+            let n = random_secret();
+            let cookie = format!("{CSRF_COOKIE}={n}; Path=/; HttpOnly; SameSite=Strict");
+            (signed_nonce(&n), Some(cookie))
+        }
+    }
+}
+
+/// Compares in time independent of where the strings differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `given` is this visitor's token: bound to their session cookie, or to their nonce.
+pub fn verify(headers: &HeaderMap, given: &str) -> bool {
+    if given.is_empty() {
+        return false;
+    }
+    let by_session =
+        cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()).is_some_and(|s| same(given, &session_token(s)));
+    let by_nonce = nonce_of(headers).is_some_and(|n| same(given, &signed_nonce(n)));
+    by_session || by_nonce
+}
+
+/// A URL-encoded form whose `_csrf` token was checked; anything else is refused with a 403 page
+/// before the handler runs.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = UiError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| UiError::status(e.status()))?;
+        let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == FIELD).map(|(_, v)| v.into_owned());
+        if !token.is_some_and(|t| verify(&headers, &t)) {
+            return Err(UiError::csrf());
+        }
+        serde_urlencoded::from_bytes(&bytes).map(CsrfForm).map_err(|_| UiError::bad_request())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{header, HeaderValue};
+
+    fn with_cookie(c: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(c).unwrap());
+        h
+    }
+
+    #[test]
+    fn an_anonymous_token_matches_only_its_own_nonce() {
+        let (token, set) = anonymous_token(&HeaderMap::new());
+        let set = set.expect("a new nonce is set");
+        let nonce = set.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+        let h = with_cookie(&format!("{CSRF_COOKIE}={nonce}"));
+        assert!(verify(&h, &token));
+        assert_eq!(anonymous_token(&h), (token.clone(), None));
+        let other = with_cookie(&format!("{CSRF_COOKIE}={}", random_secret()));
+        assert!(!verify(&other, &token));
+        assert!(!verify(&h, ""));
+        assert!(!verify(&HeaderMap::new(), &token));
+        // A nonce itself is not a token.
+        assert!(!verify(&h, &nonce));
+    }
+
+    #[test]
+    fn a_session_token_is_bound_to_the_session() {
+        let h = with_cookie(&format!("{SESSION_COOKIE}=110101.abc"));
+        assert!(verify(&h, &session_token("110101.abc")));
+        assert!(!verify(&h, &session_token("110101.abd")));
+    }
+}

@@ -1,0 +1,121 @@
+//! The web pages: server-rendered HTML (askama templates compiled into the binary), a small
+//! stylesheet and a little progressive JavaScript, all served by the binary — no CDN, nothing
+//! fetched from anywhere else. Simplified Chinese by default, English by a switch.
+//!
+//! How to add a page:
+//! - A handler takes [`Ctx`] (the page context: language, the signed-in user if any, the CSRF
+//!   token of this visitor, the navigation) and answers `ctx.page(MyPage { ctx: &ctx, … })`.
+//!   Pages for signed-in users start with `let user = ctx.require_user()?;` (or
+//!   `ctx.require_role(&[…])?`): a visitor who is not signed in is sent to `/login?next=…`.
+//! - A template lives in `crates/web/templates/`, starts with `{% extends "base.html" %}`, fills
+//!   the blocks `title` and `content`, and takes every word from the message catalogs:
+//!   `{{ ctx.t("ui-nav-home") }}`, or with arguments
+//!   `{{ ctx.t1("ui-track-case", "number", value) }}`.
+//!   New keys go into both `crates/web/i18n/ui.zh-CN.ftl` and `ui.en.ftl` (a test checks that
+//!   both define every key a template or this module uses).
+//! - A form that changes anything carries `<input type="hidden" name="_csrf" value="{{ ctx.csrf }}">`
+//!   and its handler takes [`CsrfForm<T>`] (a URL-encoded body), or calls [`csrf::verify`]
+//!   itself (multipart). A missing or wrong token is a 403 page, before anything is written.
+//! - Errors: return [`UiError`]; it becomes a page in the visitor's language. A form with bad
+//!   input is rendered again with the visitor's input and each message beside its field
+//!   ([`FieldErrors`]).
+
+pub mod assets;
+pub mod csrf;
+mod error;
+mod login;
+mod map;
+mod page;
+mod portal;
+mod work;
+
+pub use csrf::CsrfForm;
+pub use error::{FieldErrors, UiError};
+pub use page::{lang_of, local_time, Ctx, NavItem, SelectOption, SignedInUser};
+
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// Room for one photo (10 MB) and the form around it.
+const BODY_LIMIT: usize = 11 * 1024 * 1024;
+
+/// The pages, with their own error pages, panic guard and request tracing.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(portal::home))
+        .route("/submit", get(portal::submit_form).post(portal::submit))
+        .route("/track", get(portal::track_form).post(portal::track))
+        .route("/login", get(login::form).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/my", get(work::my_work))
+        .route("/lang/{lang}", get(page::switch_lang))
+        .route("/assets/{file}", get(assets::serve))
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(error::render_pages))
+        // Traced by method, path and status only: never bodies or query strings, which may
+        // carry residents' personal data.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("page", method = %req.method(), path = %req.uri().path())
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{has_key, Lang};
+    use chuishao_domain::case::Satisfaction;
+    use chuishao_domain::{CaseStatus, RequestKind};
+    use std::path::Path;
+
+    /// Every `"ui-…"` key written in the templates and in this module's code.
+    fn keys_used() -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![];
+        for dir in ["templates", "src/ui"] {
+            let entries = std::fs::read_dir(root.join(dir)).expect("directory is there");
+            for e in entries.flatten() {
+                texts.push(std::fs::read_to_string(e.path()).expect("readable"));
+            }
+        }
+        let mut keys = vec![];
+        for t in &texts {
+            for piece in t.split("\"ui-").skip(1) {
+                let key = piece.split('"').next().unwrap_or("");
+                // `format!("ui-track-status-{}", …)`: the families are checked below.
+                let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if plain && !key.ends_with('-') && !key.is_empty() {
+                    keys.push(format!("ui-{key}"));
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn every_key_the_pages_use_is_in_both_catalogs() {
+        let mut keys = keys_used();
+        assert!(keys.len() > 50, "templates are scanned: {}", keys.len());
+        keys.extend(CaseStatus::ALL.iter().map(|s| format!("ui-track-status-{}", s.as_str())));
+        keys.extend(["response", "resolution"].map(|k| format!("ui-track-deadline-{k}")));
+        // Labels the pages take from the shared catalog.
+        keys.extend(RequestKind::ALL.iter().map(|k| format!("kind-{}", k.as_str())));
+        keys.extend(
+            [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
+                .iter()
+                .map(|s| format!("satisfaction-{}", s.as_str())),
+        );
+        for lang in [Lang::Zh, Lang::En] {
+            for k in &keys {
+                assert!(has_key(lang, k), "{k} is used but missing in {lang:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,671 @@
+//! The resident portal: a welcome page, the request form (with a map of the district's
+//! communities), and tracking a request by its number and access code.
+//!
+//! Privacy: a request filed here without an account is owned by a web identity derived from its
+//! access code (`web:` + a hash of the code), so only whoever holds the code — shown once, on the
+//! page after sending — can read it back, and then only masked.
+
+use super::csrf;
+use super::error::{FieldErrors, UiError};
+use super::map::{community_map, MapSvg};
+use super::page::{local_time, Ctx, SelectOption};
+use crate::auth::random_secret;
+use crate::i18n::{self, Lang};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase};
+use chuishao_domain::field::{optional_text, required_text};
+use chuishao_domain::personal::{mask_address, PersonName, Phone, Reporter};
+use chuishao_domain::{
+    Actor, Case, CaseCommand, CaseEventData, CaseId, CaseStatus, CommunityCode, DistrictCode, FieldError, RequestKind,
+    Role, Scope, StreetCode,
+};
+use chuishao_routing::{LatLon, Request as RouteRequest, Router};
+use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// A photo may be this large.
+const PHOTO_MAX: usize = 10 * 1024 * 1024;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---- the welcome page --------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    ctx: &'a Ctx,
+}
+
+/// `GET /`
+pub async fn home(ctx: Ctx) -> Response {
+    ctx.page(HomePage { ctx: &ctx })
+}
+
+// ---- access codes ------------------------------------------------------------------------
+
+/// 32 letters and digits that cannot be mistaken for each other (no 0/O, 1/I).
+const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// The access code of a request form: ten characters (50 bits) derived from the form's secret
+/// id, so sending the same form again shows the same code, and nothing stored reveals it.
+fn access_code(form_id: &str) -> String {
+    let digest = Sha256::digest(format!("chuishao-access-code-v1:{form_id}").as_bytes());
+    let mut bits: u64 = 0;
+    for b in &digest[..8] {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    let mut code = String::with_capacity(11);
+    for i in 0..10 {
+        if i == 5 {
+            code.push('-');
+        }
+        code.push(char::from(CODE_ALPHABET[((bits >> (i * 5)) & 31) as usize]));
+    }
+    code
+}
+
+/// What a visitor typed as a code, in canonical form (`k7p2q xab9m` → `K7P2QXAB9M`).
+fn normalise_code(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// The web identity that owns a request filed without an account under this code.
+fn web_identity(code: &str) -> String {
+    let digest = Sha256::digest(format!("chuishao-web-reporter-v1:{}", normalise_code(code)).as_bytes());
+    format!("web:{}", hex(&digest[..16]))
+}
+
+/// The identity a request filed without an account acts under: a resident owning only it.
+fn web_resident(district: &DistrictCode, code: &str) -> Actor {
+    Actor {
+        user_id: web_identity(code),
+        // Not the reporter's name: events record who acted, and this needs no personal data.
+        name: i18n::t(Lang::Zh, "ui-web-resident", &[]),
+        role: Role::Resident,
+        scope: Scope::Own,
+        district: district.clone(),
+    }
+}
+
+// ---- the request form --------------------------------------------------------------------
+
+/// What the visitor entered, kept to fill the form again.
+#[derive(Debug, Clone, Default)]
+struct SubmitInput {
+    kind: String,
+    text: String,
+    community_code: String,
+    address: String,
+    lat: String,
+    lon: String,
+    phone: String,
+    name: String,
+}
+
+struct StreetGroup {
+    name: String,
+    communities: Vec<SelectOption>,
+}
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage<'a> {
+    ctx: &'a Ctx,
+    input: SubmitInput,
+    errors: FieldErrors,
+    kinds: Vec<SelectOption>,
+    places: Vec<StreetGroup>,
+    map: Arc<MapSvg>,
+    form_id: String,
+    photo_again: bool,
+}
+
+#[derive(Template)]
+#[template(path = "submitted.html")]
+struct SubmittedPage<'a> {
+    ctx: &'a Ctx,
+    number: String,
+    /// Shown to visitors without an account: their only key to the request.
+    code: Option<String>,
+    photo: bool,
+}
+
+/// The district the portal serves: the signed-in resident's, else the first one stored.
+async fn portal_district(state: &AppState, ctx: &Ctx) -> Result<DistrictCode, UiError> {
+    if let Some(u) = &ctx.user {
+        return Ok(u.actor.district.clone());
+    }
+    state.store.districts().await?.into_iter().next().map(|d| d.code).ok_or_else(UiError::not_found)
+}
+
+/// The district's communities by street, for the list beside the map (from the router's
+/// directory: no query).
+fn places_of(router: &Router, chosen: &str) -> Vec<StreetGroup> {
+    let d = &router.directory;
+    let mut streets: Vec<(&String, &String)> = d.streets.iter().collect();
+    streets.sort();
+    streets
+        .into_iter()
+        .map(|(code, name)| {
+            let mut communities: Vec<SelectOption> = d
+                .communities
+                .iter()
+                .filter(|(c, _)| c.starts_with(code.as_str()))
+                .map(|(c, n)| SelectOption { value: c.clone(), label: n.clone(), selected: c == chosen })
+                .collect();
+            communities.sort_by(|a, b| a.value.cmp(&b.value));
+            StreetGroup { name: name.clone(), communities }
+        })
+        .collect()
+}
+
+fn kinds(ctx: &Ctx, chosen: &str) -> Vec<SelectOption> {
+    RequestKind::ALL
+        .iter()
+        .map(|k| SelectOption {
+            value: k.as_str().into(),
+            label: ctx.label("kind", k.as_str()),
+            selected: k.as_str() == chosen,
+        })
+        .collect()
+}
+
+async fn submit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    input: SubmitInput,
+    errors: FieldErrors,
+    photo_again: bool,
+) -> Result<Response, UiError> {
+    let district = portal_district(state, ctx).await?;
+    let router = state.routing.router(&state.store, &district).await?;
+    let page = SubmitPage {
+        ctx,
+        kinds: kinds(ctx, input.kind.trim()),
+        places: places_of(&router, input.community_code.trim()),
+        input,
+        errors,
+        map: community_map(&router),
+        // A fresh id per form shown: sending one form twice files one request.
+        form_id: random_secret(),
+        photo_again,
+    };
+    Ok(ctx.page_with(status, page))
+}
+
+/// `GET /submit`
+pub async fn submit_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, UiError> {
+    let input = SubmitInput { kind: "complaint".into(), ..Default::default() };
+    submit_page(&state, &ctx, StatusCode::OK, input, FieldErrors::default(), false).await
+}
+
+struct Photo {
+    name: String,
+    content_type: String,
+    bytes: Bytes,
+}
+
+/// The form's fields as sent.
+struct Sent {
+    input: SubmitInput,
+    csrf: String,
+    form_id: String,
+    photo: Option<Photo>,
+}
+
+async fn read_form(mut mp: Multipart) -> Result<Sent, UiError> {
+    let mut sent = Sent { input: SubmitInput::default(), csrf: String::new(), form_id: String::new(), photo: None };
+    while let Some(field) = mp.next_field().await.map_err(|e| UiError::status(e.status()))? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "photo" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let content_type = field.content_type().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|e| UiError::status(e.status()))?;
+            if !bytes.is_empty() {
+                sent.photo = Some(Photo { name: file_name, content_type, bytes });
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|e| UiError::status(e.status()))?;
+        let i = &mut sent.input;
+        match name.as_str() {
+            csrf::FIELD => sent.csrf = value,
+            "form_id" => sent.form_id = value,
+            "kind" => i.kind = value,
+            "text" => i.text = value,
+            "community_code" => i.community_code = value,
+            "address" => i.address = value,
+            "lat" => i.lat = value,
+            "lon" => i.lon = value,
+            "phone" => i.phone = value,
+            "name" => i.name = value,
+            _ => {}
+        }
+    }
+    Ok(sent)
+}
+
+/// A request checked field by field (every problem found at once, for the form).
+struct Checked {
+    kind: RequestKind,
+    text: String,
+    reporter: Reporter,
+    address: Option<String>,
+    location: Option<GeoPoint>,
+    street: StreetCode,
+    community: Option<CommunityCode>,
+    photo: Option<AttachmentMeta>,
+}
+
+async fn check(
+    state: &AppState,
+    ctx: &Ctx,
+    district: &DistrictCode,
+    sent: &Sent,
+) -> Result<Result<Checked, FieldErrors>, UiError> {
+    let i = &sent.input;
+    let mut errors = FieldErrors::default();
+    let label = |key: &str| ctx.t(key);
+    let kind = RequestKind::parse(i.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", ctx.t("ui-submit-kind-invalid"));
+    }
+    let text =
+        required_text("text", &i.text, 2000).map_err(|e| errors.add_field_error(ctx, e, &label("ui-submit-text"))).ok();
+    let phone = Phone::parse_field("phone", &i.phone)
+        .map_err(|e| {
+            if i.phone.trim().is_empty() {
+                errors.add_field_error(ctx, FieldError::required("phone"), &label("ui-submit-phone"))
+            } else {
+                errors.add_field_error(ctx, e, &label("ui-submit-phone"))
+            }
+        })
+        .ok();
+    let name = if i.name.trim().is_empty() {
+        PersonName::parse_field("name", &i18n::t(Lang::Zh, "ui-web-resident", &[])).ok()
+    } else {
+        PersonName::parse_field("name", &i.name)
+            .map_err(|e| errors.add_field_error(ctx, e, &label("ui-submit-name")))
+            .ok()
+    };
+    let address = optional_text("address", Some(&i.address), 200)
+        .map_err(|e| errors.add_field_error(ctx, e, &label("ui-submit-address")))
+        .ok()
+        .flatten();
+    let location = match (i.lat.trim(), i.lon.trim()) {
+        ("", "") => None,
+        (lat, lon) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
+            (Ok(lat), Ok(lon)) => {
+                GeoPoint::parse(lat, lon).map_err(|_| errors.add("map", ctx.t("ui-submit-map-invalid"))).ok()
+            }
+            _ => {
+                errors.add("map", ctx.t("ui-submit-map-invalid"));
+                None
+            }
+        },
+    };
+    let photo = match &sent.photo {
+        None => None,
+        Some(p) if !p.content_type.starts_with("image/") => {
+            errors.add("photo", ctx.t("ui-submit-photo-type"));
+            None
+        }
+        Some(p) if p.bytes.len() > PHOTO_MAX => {
+            errors.add("photo", ctx.t("ui-submit-photo-size"));
+            None
+        }
+        Some(p) => {
+            // The file's own name may carry a path or personal words: keep its extension only.
+            let ext = p
+                .name
+                .rsplit_once('.')
+                .map(|(_, e)| e)
+                .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()));
+            let name = format!("photo.{}", ext.unwrap_or("jpg").to_ascii_lowercase());
+            let sha = hex(&Sha256::digest(&p.bytes));
+            AttachmentMeta::parse(&name, &p.content_type, p.bytes.len() as u64, Some(&sha))
+                .map_err(|_| errors.add("photo", ctx.t("ui-submit-photo-type")))
+                .ok()
+        }
+    };
+    // Where: the community chosen (on the map or in the list), else the point or the address
+    // placed by the district's boundaries and gazetteer.
+    let mut place: Option<(StreetCode, Option<CommunityCode>)> = None;
+    let chosen = i.community_code.trim();
+    if !chosen.is_empty() {
+        match CommunityCode::parse(chosen) {
+            Ok(code) => match state.store.community(district, &code).await? {
+                Some(c) => place = Some((c.street, Some(code))),
+                None => {
+                    errors.add_field_error(ctx, FieldError::unknown("community_code"), &label("ui-submit-community"))
+                }
+            },
+            Err(_) => errors.add_field_error(ctx, FieldError::unknown("community_code"), &label("ui-submit-community")),
+        }
+    } else if location.is_some() || address.is_some() {
+        let router = state.routing.router(&state.store, district).await?;
+        let at = location.map(|p| LatLon::new(p.lat, p.lon));
+        let found = router.place(&RouteRequest { text: "", at, address: address.as_deref(), ..Default::default() });
+        if let Some(c) = found.community.as_ref().and_then(|c| CommunityCode::parse(&c.code).ok()) {
+            place = Some((c.street(), Some(c)));
+        } else if let Some(s) = found.street.as_ref().and_then(|s| StreetCode::parse(&s.code).ok()) {
+            place = Some((s, None));
+        } else {
+            errors.add("community_code", ctx.t("ui-submit-place-not-found"));
+        }
+    } else {
+        errors.add("community_code", ctx.t("ui-submit-place-required"));
+    }
+    Ok(match (kind, text, phone, name, place) {
+        (Some(kind), Some(text), Some(phone), Some(name), Some((street, community))) if errors.is_empty() => {
+            Ok(Checked { kind, text, reporter: Reporter { name, phone }, address, location, street, community, photo })
+        }
+        _ => Err(errors),
+    })
+}
+
+/// The idempotency key of a form (a hash of its secret id) and a hash of what it says.
+fn idempotency(sent: &Sent, photo: Option<&AttachmentMeta>) -> Idempotency {
+    let i = &sent.input;
+    let fields = [&i.kind, &i.text, &i.community_code, &i.address, &i.lat, &i.lon, &i.phone, &i.name];
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update(f.trim().as_bytes());
+        h.update([0x1f]);
+    }
+    if let Some(sha) = photo.and_then(|p| p.sha256.as_deref()) {
+        h.update(sha.as_bytes());
+    }
+    Idempotency {
+        key: hex(&Sha256::digest(format!("chuishao-form-v1:{}", sent.form_id).as_bytes())),
+        request_hash: hex(&h.finalize()),
+    }
+}
+
+/// `POST /submit` (multipart: the form and an optional photo).
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, UiError> {
+    let sent = read_form(mp).await?;
+    if !csrf::verify(&headers, &sent.csrf) {
+        return Err(UiError::csrf());
+    }
+    if sent.form_id.len() < 32 || sent.form_id.len() > 64 {
+        return Err(UiError::bad_request());
+    }
+    let district = portal_district(&state, &ctx).await?;
+    let photo_sent = sent.photo.is_some();
+    let checked = match check(&state, &ctx, &district, &sent).await? {
+        Ok(c) => c,
+        Err(errors) => {
+            return submit_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, sent.input, errors, photo_sent).await
+        }
+    };
+    // A signed-in resident files under their account; anyone else under the form's code.
+    let code = access_code(&sent.form_id);
+    let (actor, code) = match &ctx.user {
+        Some(u) if u.is_resident() => (u.actor.clone(), None),
+        _ => (web_resident(&district, &code), Some(code)),
+    };
+    let idem = idempotency(&sent, checked.photo.as_ref());
+    let new = NewCase {
+        id: CaseId(uuid::Uuid::now_v7()),
+        number: String::new(), // taken by the store in the same transaction
+        district: district.clone(),
+        street: checked.street,
+        community: checked.community,
+        kind: checked.kind,
+        channel: Channel::Web,
+        text: checked.text,
+        address: checked.address,
+        location: checked.location,
+        reporter: Some(checked.reporter),
+        reporter_user: Some(actor.user_id.clone()),
+        duty_item: None,
+    };
+    let cal = state.calendar();
+    let now = state.now();
+    let received = state.store.receive_case_once(&actor, now, &cal, new, Some(&idem)).await;
+    let number = match received {
+        Ok(Once::Created(outcome)) => {
+            let case = outcome.case;
+            tracing::info!(case = %case.id, number = %case.number, "case received (web form)");
+            if let Some(meta) = checked.photo.clone() {
+                // The photo's bytes are not kept yet (no attachment storage): its name, type,
+                // size and SHA-256 go on the case.
+                if let Err(e) =
+                    state.store.execute(&actor, case.id, &CaseCommand::AddAttachment(meta), None, now, &cal).await
+                {
+                    tracing::warn!(case = %case.id, error = %e, "photo metadata not recorded");
+                }
+            }
+            state.routing.note_case(&case);
+            case.number
+        }
+        Ok(Once::Replayed(id)) => {
+            let id = CaseId::parse(&id).ok_or_else(UiError::internal)?;
+            let (case, _) = state.store.load_case(&district, id).await?.ok_or_else(UiError::internal)?;
+            case.number
+        }
+        Err(CommandError::Store(StoreError::IdempotencyKeyReused)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("form", ctx.t("ui-submit-form-reused"));
+            return submit_page(&state, &ctx, StatusCode::CONFLICT, sent.input, errors, photo_sent).await;
+        }
+        Err(CommandError::Case(chuishao_domain::CaseError::Field(f))) | Err(CommandError::Field(f)) => {
+            let mut errors = FieldErrors::default();
+            let key = match f.field.as_str() {
+                "text" => "ui-submit-text",
+                "address" => "ui-submit-address",
+                _ => "ui-submit-community",
+            };
+            errors.add_field_error(&ctx, f, &ctx.t(key));
+            return submit_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, sent.input, errors, photo_sent).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ctx.page(SubmittedPage { ctx: &ctx, number, code, photo: checked.photo.is_some() }))
+}
+
+// ---- tracking ----------------------------------------------------------------------------
+
+struct DeadlineRow {
+    label: String,
+    due: String,
+    met: Option<String>,
+    overdue: bool,
+}
+
+struct TimelineRow {
+    at: String,
+    text: String,
+}
+
+/// A request as its resident sees it: plain words, personal data masked, no internal notes.
+struct TrackView {
+    number: String,
+    kind: String,
+    status: String,
+    status_note: String,
+    text: String,
+    place: String,
+    address: Option<String>,
+    reporter_name: String,
+    reporter_phone: String,
+    received_at: String,
+    deadlines: Vec<DeadlineRow>,
+    timeline: Vec<TimelineRow>,
+    result: Option<String>,
+    callback: Option<String>,
+    awaiting_callback: bool,
+    photos: usize,
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage<'a> {
+    ctx: &'a Ctx,
+    number: String,
+    error: Option<String>,
+    view: Option<TrackView>,
+}
+
+/// `GET /track`
+pub async fn track_form(ctx: Ctx) -> Response {
+    ctx.page(TrackPage { ctx: &ctx, number: String::new(), error: None, view: None })
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// What happened, in words for the resident; internal steps (notes, returns asked, extensions
+/// asked, alerts, contact reveals) are left out.
+fn resident_line(ctx: &Ctx, e: &chuishao_domain::CaseEvent) -> Option<String> {
+    use CaseEventData as E;
+    Some(match &e.data {
+        E::Received(_) => ctx.t("ui-track-ev-received"),
+        E::AnsweredDirectly { answer } => ctx.t1("ui-track-ev-answered", "answer", answer),
+        E::Dispatched { assignee, .. } => ctx.t1("ui-track-ev-dispatched", "assignee", assignee.name()),
+        E::Accepted => ctx.t("ui-track-ev-accepted"),
+        E::ReturnApproved { .. } => ctx.t("ui-track-ev-reassigning"),
+        E::Contacted { .. } => ctx.t("ui-track-ev-contacted"),
+        E::ExtensionGranted { resolution_due, .. } => {
+            ctx.t1("ui-track-ev-extended", "due", &local_time(*resolution_due))
+        }
+        E::Resolved { result } => ctx.t1("ui-track-ev-resolved", "result", result),
+        E::Verified { .. } => ctx.t("ui-track-ev-verified"),
+        E::CallbackRecorded { satisfaction, .. } => {
+            ctx.t1("ui-track-ev-callback", "satisfaction", &ctx.label("satisfaction", satisfaction.as_str()))
+        }
+        E::Closed { .. } => ctx.t("ui-track-ev-closed"),
+        E::Reopened { .. } => ctx.t("ui-track-ev-reopened"),
+        E::Terminated { reason } => ctx.t1("ui-track-ev-terminated", "reason", reason),
+        E::Merged { into_number, .. } => ctx.t1("ui-track-ev-merged", "number", into_number),
+        E::WhistleBlown(_) => ctx.t("ui-track-ev-whistle"),
+        E::WhistleConcluded(_) => ctx.t("ui-track-ev-whistle-concluded"),
+        E::AttachmentAdded(_) if e.by.role == Role::Resident => ctx.t("ui-track-ev-photo"),
+        _ => return None,
+    })
+}
+
+fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent]) -> TrackView {
+    let names = state.names();
+    let mut place = names.name_of(case.street.as_str());
+    if let Some(c) = &case.community {
+        place = format!("{place} · {}", names.name_of(c.as_str()));
+    }
+    let masked = case.reporter.as_ref().map(Reporter::masked);
+    let deadlines = case
+        .response
+        .iter()
+        .chain(case.resolution.iter())
+        .map(|d| DeadlineRow {
+            label: ctx.t(&format!("ui-track-deadline-{}", d.kind.as_str())),
+            due: local_time(d.due),
+            met: d.met_at.map(local_time),
+            overdue: d.overdue && !d.is_met(),
+        })
+        .collect();
+    let callback = case.callback.as_ref().map(|cb| {
+        ctx.t2(
+            "ui-track-callback",
+            "satisfaction",
+            &ctx.label("satisfaction", cb.satisfaction.as_str()),
+            "solved",
+            &ctx.t(if cb.solved { "ui-track-solved-yes" } else { "ui-track-solved-no" }),
+        )
+    });
+    TrackView {
+        number: case.number.clone(),
+        kind: ctx.label("kind", case.kind.as_str()),
+        status: ctx.label("status", case.status.as_str()),
+        status_note: ctx.t(&format!("ui-track-status-{}", case.status.as_str())),
+        text: case.text.clone(),
+        place,
+        address: case.address.as_deref().map(mask_address),
+        reporter_name: masked.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+        reporter_phone: masked.map(|m| m.phone).unwrap_or_default(),
+        received_at: local_time(case.received_at),
+        deadlines,
+        timeline: events
+            .iter()
+            .filter_map(|e| resident_line(ctx, &e.event).map(|text| TimelineRow { at: local_time(e.event.at), text }))
+            .collect(),
+        result: case.result.clone(),
+        callback,
+        awaiting_callback: matches!(case.status, CaseStatus::Verified | CaseStatus::Answered),
+        photos: case.attachments.len(),
+    }
+}
+
+/// Whether the code opens this request: filed without an account under it, or the signed-in
+/// resident's own.
+fn may_track(ctx: &Ctx, case: &Case, code: &str) -> bool {
+    let by_code = !code.is_empty()
+        && case.reporter_user.as_deref().is_some_and(|u| {
+            let expected = web_identity(code);
+            u.len() == expected.len() && u.bytes().zip(expected.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
+        });
+    let own = ctx.user.as_ref().is_some_and(|u| u.is_resident() && can_see(&u.actor, case));
+    by_code || own
+}
+
+/// `POST /track` (a form, so the code stays out of addresses and histories). Reads only.
+pub async fn track(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, UiError> {
+    let f: TrackForm = serde_urlencoded::from_bytes(&body).map_err(|_| UiError::bad_request())?;
+    let number = f.number.trim().to_string();
+    let code = normalise_code(&f.code);
+    let district = number.get(..6).and_then(|d| DistrictCode::parse(d).ok());
+    let mut found = None;
+    if let (Some(d), true) = (district, number.len() <= 40) {
+        if let Some(id) = state.store.case_id_by_number(&d, &number).await? {
+            found = state.store.load_case(&d, id).await?;
+        }
+    }
+    match found {
+        Some((case, events)) if may_track(&ctx, &case, &code) => {
+            let view = track_view(&state, &ctx, &case, &events);
+            Ok(ctx.page(TrackPage { ctx: &ctx, number, error: None, view: Some(view) }))
+        }
+        // No such number and a wrong code answer alike: nothing tells which numbers exist.
+        _ => {
+            let error = Some(ctx.t("ui-track-not-found"));
+            Ok(ctx.page_with(StatusCode::NOT_FOUND, TrackPage { ctx: &ctx, number, error, view: None }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_codes_are_stable_per_form_and_read_back_loosely() {
+        let a = access_code("form-one-0123456789abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(a, access_code("form-one-0123456789abcdefghijklmnopqrstuvwxyz"));
+        assert_ne!(a, access_code("form-two-0123456789abcdefghijklmnopqrstuvwxyz"));
+        assert_eq!(a.len(), 11);
+        assert!(a.chars().all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8))));
+        let typed = a.to_lowercase().replace('-', " ");
+        assert_eq!(web_identity(&typed), web_identity(&a));
+        assert_ne!(web_identity(&a), web_identity(&access_code("another")));
+    }
+}

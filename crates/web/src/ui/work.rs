@@ -1,0 +1,114 @@
+//! `/my`: the cases a signed-in user may see (their own requests, for a resident), newest first —
+//! one query for the page and one for the count. The workbench will grow from here.
+
+use super::error::UiError;
+use super::page::{local_time, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chuishao_domain::case::Visibility;
+use chuishao_domain::CaseStatus;
+use chuishao_store::CaseFilter;
+use serde::Deserialize;
+
+const PER_PAGE: u32 = 30;
+
+struct Row {
+    number: String,
+    kind: String,
+    status: String,
+    text: String,
+    place: String,
+    assignee: String,
+    received_at: String,
+    due: String,
+    overdue: bool,
+}
+
+struct Tab {
+    href: String,
+    label: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage<'a> {
+    ctx: &'a Ctx,
+    resident: bool,
+    tabs: Vec<Tab>,
+    rows: Vec<Row>,
+    total: u64,
+    page: u32,
+    pages: u32,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct WorkQuery {
+    view: Option<String>,
+    page: Option<String>,
+}
+
+/// `GET /my?view=open|overdue|all&page=N`
+pub async fn my_work(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WorkQuery>) -> Result<Response, UiError> {
+    let user = ctx.require_user()?;
+    let view = match q.view.as_deref() {
+        Some("overdue") => "overdue",
+        Some("all") => "all",
+        _ => "open",
+    };
+    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let filter = CaseFilter {
+        status: if view == "all" { vec![] } else { CaseStatus::ALL.into_iter().filter(|s| !s.is_terminal()).collect() },
+        overdue: (view == "overdue").then_some(true),
+        page,
+        per_page: PER_PAGE,
+        ..Default::default()
+    };
+    let actor = &user.actor;
+    let found = state.store.list_cases(&actor.district, &Visibility::of(actor), &filter).await?;
+    let names = state.names();
+    let rows = found
+        .items
+        .iter()
+        .map(|c| {
+            let mut place = names.name_of(c.street.as_str());
+            if let Some(cc) = &c.community {
+                place = format!("{place} · {}", names.name_of(cc.as_str()));
+            }
+            Row {
+                number: c.number.clone(),
+                kind: ctx.label("kind", c.kind.as_str()),
+                status: ctx.label("status", c.status.as_str()),
+                text: c.text.chars().take(60).collect(),
+                place,
+                assignee: c.assignee.as_ref().map(|a| a.name().to_string()).unwrap_or_default(),
+                received_at: local_time(c.received_at),
+                due: c.resolution.as_ref().filter(|d| !d.is_met()).map(|d| local_time(d.due)).unwrap_or_default(),
+                overdue: c.is_overdue(),
+            }
+        })
+        .collect();
+    let pages = found.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
+    let href = |p: u32| format!("/my?view={view}&page={p}");
+    let tabs = [("open", "ui-my-tab-open"), ("overdue", "ui-my-tab-overdue"), ("all", "ui-my-tab-all")]
+        .into_iter()
+        .map(|(v, key)| Tab { href: format!("/my?view={v}"), label: ctx.t(key), current: v == view })
+        .collect();
+    let resident = user.is_resident();
+    let page_view = MyWorkPage {
+        ctx: &ctx,
+        resident,
+        tabs,
+        rows,
+        total: found.total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+    };
+    Ok(ctx.page(page_view))
+}
