@@ -840,6 +840,11 @@ fn is_supervisor(actor: &Actor, case: &Case) -> bool {
     }
 }
 
+/// The resident who filed the case, signed in (or holding its tracking code).
+fn is_reporter(actor: &Actor, case: &Case) -> bool {
+    actor.role == Role::Resident && case.reporter_user.as_deref() == Some(actor.user_id.as_str())
+}
+
 fn is_leader(actor: &Actor, case: &Case) -> bool {
     match (actor.role, &actor.scope) {
         (Role::StreetLeader, Scope::Street { code }) => *code == case.street,
@@ -871,14 +876,12 @@ fn permit(action: CaseAction, actor: &Actor, case: &Case) -> Result<(), CaseErro
                 false
             }
         }
-        A::AnswerDirectly
-        | A::Dispatch
-        | A::ApproveReturn
-        | A::RejectReturn
-        | A::RecordCallback
-        | A::Close
-        | A::Reopen
-        | A::Merge => is_supervisor(actor, case),
+        A::AnswerDirectly | A::Dispatch | A::ApproveReturn | A::RejectReturn | A::Close | A::Reopen | A::Merge => {
+            is_supervisor(actor, case)
+        }
+        // 回访: the street calls the resident back — or the resident rates the result themselves
+        // (the portal's rating form), which counts the same.
+        A::RecordCallback => is_supervisor(actor, case) || is_reporter(actor, case),
         A::GrantExtension | A::DenyExtension | A::Terminate => is_leader(actor, case),
         A::Verify | A::SendBack => {
             is_supervisor(actor, case) || (actor.role == Role::Liaison && actor.scope.covers(case.community.as_ref()))

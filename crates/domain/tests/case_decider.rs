@@ -1229,14 +1229,42 @@ fn notes_attachments_and_revealing_contact() {
 }
 
 #[test]
+fn the_resident_who_filed_it_rates_the_result_once_it_is_verified() {
+    let mut sim = resolved();
+    // Not before the street has checked the work.
+    assert_err(
+        &sim.err("2026-12-02T12:00:00+08:00", &resident(), callback(Satisfaction::Satisfied, true)),
+        "invalid_state",
+    );
+    sim.ok("2026-12-02T15:00:00+08:00", &liaison(), verify());
+    // Another resident cannot even see it.
+    assert_err(
+        &sim.err("2026-12-02T16:00:00+08:00", &other_resident(), callback(Satisfaction::Dissatisfied, false)),
+        "case_not_found",
+    );
+    let events = sim.ok("2026-12-02T16:00:00+08:00", &resident(), callback(Satisfaction::BasicallySatisfied, true));
+    assert!(
+        matches!(events[..], [CaseEvent { data: CaseEventData::CallbackRecorded { solved: true, .. }, .. }]),
+        "{events:?}"
+    );
+    let c = sim.case();
+    assert_eq!(c.status, CaseStatus::CallbackRecorded);
+    assert_eq!(c.callback.as_ref().map(|cb| cb.satisfaction), Some(Satisfaction::BasicallySatisfied));
+    // Rated once: a second rating is refused; closing stays with the street.
+    assert_err(
+        &sim.err("2026-12-02T16:05:00+08:00", &resident(), callback(Satisfaction::Satisfied, true)),
+        "invalid_state",
+    );
+    assert_err(
+        &sim.err("2026-12-02T16:05:00+08:00", &resident(), CaseCommand::Close { note: None }),
+        "role_not_permitted",
+    );
+}
+
+#[test]
 fn residents_see_their_own_case_but_do_not_handle_it() {
     let mut sim = dispatched();
-    for cmd in [
-        CaseCommand::Accept,
-        callback(Satisfaction::Satisfied, true),
-        CaseCommand::Close { note: None },
-        CaseCommand::Tick,
-    ] {
+    for cmd in [CaseCommand::Accept, CaseCommand::Close { note: None }, CaseCommand::Tick] {
         let action = cmd.action();
         assert_eq!(
             sim.err("2026-11-27T16:00:00+08:00", &resident(), cmd),
@@ -2077,15 +2105,21 @@ mod props {
                     assert!(street_or_district);
                     assert!(!matches!(cmd, CaseCommand::Merge { into, .. } if *into == prev.unwrap().id));
                 }
-                A::Dispatch | A::ApproveReturn | A::RejectReturn | A::RecordCallback | A::Close | A::Reopen => {
+                A::Dispatch | A::ApproveReturn | A::RejectReturn | A::Close | A::Reopen => {
                     assert!(street_or_district)
                 }
+                // The street calls back, or the resident who filed it rates it.
+                A::RecordCallback => assert!(
+                    street_or_district
+                        || (role == R::Resident
+                            && prev.unwrap().reporter_user.as_deref() == Some(actor.user_id.as_str()))
+                ),
                 A::RecordWhistle => assert!(matches!(role, R::StreetLeader | R::DistrictSupervisor)),
             }
             if let Some(p) = prev {
                 assert!(can_see(actor, p));
                 if role == R::Resident {
-                    assert!(matches!(cmd.action(), A::AddNote | A::AddAttachment));
+                    assert!(matches!(cmd.action(), A::AddNote | A::AddAttachment | A::RecordCallback));
                 }
             }
         }

@@ -17,6 +17,7 @@ mod leases;
 mod liaisons;
 mod org;
 mod routing;
+mod secrets;
 mod streams;
 mod synthetic;
 mod transfer;

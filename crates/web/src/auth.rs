@@ -67,6 +67,68 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A session opened by signing in.
+pub struct SignedIn {
+    pub user: StoredUser,
+    pub actor: Actor,
+    /// The bearer token (also the session cookie's value); only its hash is stored.
+    pub token: String,
+    pub expires_at: chuishao_domain::Timestamp,
+}
+
+impl SignedIn {
+    /// The session cookie carrying the token.
+    pub fn cookie(&self) -> String {
+        format!("{SESSION_COOKIE}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", self.token, SESSION_HOURS * 3600)
+    }
+}
+
+/// The cookie that forgets the session.
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+}
+
+/// Signs in with a username and password (and the district, where the same name exists in
+/// several): `login_failed` (401) when they open no account, `field_required` on `district`
+/// when they open accounts in several districts. The password is checked against every account
+/// of that name (or a dummy), off the async workers — argon2 is deliberately slow — so neither
+/// the answer nor its timing tells which names exist where.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    district: Option<&str>,
+) -> Result<SignedIn, ApiError> {
+    let mut users = state.store.users_by_username(username.trim()).await?;
+    if let Some(d) = district {
+        users.retain(|u| u.district.as_str() == d.trim());
+    }
+    let candidates = users.clone();
+    let matching: Vec<bool> = tokio::task::spawn_blocking(move || {
+        if candidates.is_empty() {
+            vec![verify_login(None, &password)]
+        } else {
+            candidates.iter().map(|u| verify_login(Some(u), &password)).collect()
+        }
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let mut matched: Vec<StoredUser> = users.into_iter().zip(matching).filter(|(_, ok)| *ok).map(|(u, _)| u).collect();
+    let user = match matched.len() {
+        0 => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
+        1 => matched.remove(0),
+        _ => return Err(chuishao_domain::FieldError::required("district").into()),
+    };
+    // The scope must resolve, as for any request of this user.
+    let actor = actor_of(&state.store, &user).await?;
+    let (token, hash) = new_token(&user.district);
+    let now = state.now();
+    let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
+    state.store.create_session(&hash, &user, now, expires_at).await?;
+    tracing::info!(user = %user.id, role = user.role.as_str(), "login");
+    Ok(SignedIn { user, actor, token, expires_at })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
     #[error("role {0} needs a {1} scope")]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod intake;
 pub mod report_xlsx;
 pub mod routing;
 pub mod ui;
@@ -98,6 +99,12 @@ impl AppState {
     pub async fn new(store: Store, clock: Arc<dyn Clock>) -> Result<AppState, chuishao_store::StoreError> {
         let calendar = store.work_calendar().await?;
         let names = Names::load(&store).await?;
+        // Anonymous form tokens must verify on every instance and across restarts.
+        let form_key = match std::env::var("CHUISHAO_UI_SECRET") {
+            Ok(s) if s.len() >= 16 => s,
+            _ => store.server_secret("ui_form_key", &auth::random_secret(), clock.now()).await?,
+        };
+        ui::csrf::use_server_key(form_key.into_bytes());
         Ok(AppState {
             store,
             clock,

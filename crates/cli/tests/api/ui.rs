@@ -153,7 +153,7 @@ async fn cases(app: &TestApp) -> u64 {
 }
 
 #[tokio::test]
-async fn a_resident_submits_a_request_and_tracks_it_masked_to_the_callback() {
+async fn a_resident_submits_a_request_tracks_it_masked_and_rates_the_result() {
     let app = spawn_app().await;
     let mut b = Browser::new(&app);
     let form = b.get("/submit").await;
@@ -215,16 +215,54 @@ async fn a_resident_submits_a_request_and_tracks_it_masked_to_the_callback() {
     app.ok(&staff, &c, "contact", json!({"note": "内部备注：电话联系"})).await;
     app.ok(&staff, &c, "resolve", json!({"result": "已清理摊贩，恢复通行"})).await;
     app.ok(&leader, &c, "verify", json!({})).await;
+    // Verified: the resident may rate it here, which counts as the callback (回访).
     let t = other.post_form("/track", &[("number", &number), ("code", &code)]).await;
-    assert!(t.body.contains("工作人员将回访您"), "awaiting the callback");
-    app.ok(&dispatcher, &c, "record-callback", json!({"contacted": true, "solved": true, "satisfaction": "satisfied"}))
-        .await;
+    assert!(t.body.contains("提交评价"), "the rating form is offered: {}", t.body);
+    let csrf = t.hidden("_csrf");
+    let rate = |satisfaction: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("number", number.clone()),
+            ("code", code.clone()),
+            ("contacted", "yes".to_string()),
+            ("solved", "yes".to_string()),
+            ("satisfaction", satisfaction.to_string()),
+            ("note", "处理得很快".to_string()),
+        ]
+    };
+    // Without a choice: asked again, nothing recorded.
+    let missing = other.post_form("/track/rate", &pairs(&rate(""))).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("请选择一项"));
+    assert!(app.store.load_case(&d, id).await.unwrap().unwrap().0.callback.is_none());
+    // Without the form's token: refused, nothing recorded.
+    let forged: Vec<(&str, String)> = rate("satisfied").into_iter().filter(|(k, _)| *k != "_csrf").collect();
+    assert_eq!(other.post_form("/track/rate", &pairs(&forged)).await.status, StatusCode::FORBIDDEN);
+    // Someone without the code gets nothing.
+    let mut stranger = Browser::new(&app);
+    let page = stranger.get("/login").await;
+    let mut guess = rate("dissatisfied");
+    guess[0].1 = page.hidden("_csrf");
+    guess[2].1 = "ABCDE-FGHJK".into();
+    assert_eq!(stranger.post_form("/track/rate", &pairs(&guess)).await.status, StatusCode::NOT_FOUND);
+    let rated = other.post_form("/track/rate", &pairs(&rate("basically_satisfied"))).await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    assert!(rated.body.contains("感谢您的评价"));
+    let cb = app.store.load_case(&d, id).await.unwrap().unwrap().0.callback.expect("recorded as the callback");
+    assert!(cb.contacted && cb.solved && cb.satisfaction.as_str() == "basically_satisfied");
+    // Rated once: a second rating is refused with the reason, and changes nothing.
+    let again = other.post_form("/track/rate", &pairs(&rate("dissatisfied"))).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.store.load_case(&d, id).await.unwrap().unwrap().0.callback.unwrap().satisfaction.as_str(),
+        "basically_satisfied"
+    );
     let t = other.post_form("/track", &[("number", &number), ("code", &code)]).await;
     for shown in [
         "已交由 城市管理办公室 办理",
         "承办人员已与您联系",
         "已办结：已清理摊贩，恢复通行",
-        "回访结果：满意；问题已解决",
+        "回访结果：基本满意；问题已解决",
     ] {
         assert!(t.body.contains(shown), "{shown} in {}", t.body);
     }

@@ -1,5 +1,5 @@
-use crate::auth::{actor_of, new_token, verify_login, CurrentUser, SESSION_COOKIE, SESSION_HOURS};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{cleared_session_cookie, sign_in, CurrentUser};
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::i18n::{label, Lang};
 use crate::view::fmt_time;
@@ -84,41 +84,12 @@ pub async fn login(
     lang: Lang,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let mut users = state.store.users_by_username(req.username.trim()).await?;
-    if let Some(d) = req.district.as_deref() {
-        users.retain(|u| u.district.as_str() == d.trim());
-    }
-    // The password is checked first, against every account of that name (or a dummy), so the
-    // answer and its timing tell nothing about which names exist where. Argon2 is deliberately
-    // slow: keep it off the async workers.
-    let password = req.password;
-    let candidates = users.clone();
-    let matching: Vec<bool> = tokio::task::spawn_blocking(move || {
-        if candidates.is_empty() {
-            vec![verify_login(None, &password)]
-        } else {
-            candidates.iter().map(|u| verify_login(Some(u), &password)).collect()
-        }
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
-    let mut matched: Vec<_> = users.into_iter().zip(matching).filter(|(_, ok)| *ok).map(|(u, _)| u).collect();
-    let user = match matched.len() {
-        0 => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed")),
-        1 => matched.remove(0),
-        _ => return Err(chuishao_domain::FieldError::required("district").into()),
-    };
-    let actor = actor_of(&state.store, &user).await?;
-    let (token, hash) = new_token(&user.district);
-    let now = state.now();
-    let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
-    state.store.create_session(&hash, &user, now, expires_at).await?;
-    tracing::info!(user = %user.id, role = user.role.as_str(), "login");
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", SESSION_HOURS * 3600);
+    let signed = sign_in(&state, &req.username, req.password, req.district.as_deref()).await?;
+    let cookie = signed.cookie();
     let body = LoginResponse {
-        token,
-        expires_at: fmt_time(expires_at),
-        user: user_view(&state, &user.username, &actor, lang),
+        expires_at: fmt_time(signed.expires_at),
+        user: user_view(&state, &signed.user.username, &signed.actor, lang),
+        token: signed.token,
     };
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
@@ -127,8 +98,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Response> {
     state.store.delete_session(&user.actor.district, &user.token_hash).await?;
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared_session_cookie())]).into_response())
 }
 
 /// Who am I?

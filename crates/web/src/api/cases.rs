@@ -18,7 +18,6 @@ use chuishao_domain::{
     calendar, Actor, Case, CaseAction, CaseCommand, CaseId, CaseStatus, CommunityCode, DepartmentId, FieldError,
     RequestKind, Role, Scope, StreetCode, UnitId,
 };
-use chuishao_routing::{LatLon, Request as RouteRequest};
 use chuishao_store::{CaseFilter, Once, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -110,16 +109,9 @@ async fn place_of(
         return Ok((code, None));
     }
     // Without a code, the place the request gives: its point, else a name in its address.
-    if req.location.is_some() || req.address.is_some() {
-        let at = req.location.as_ref().map(LocationIn::to_point).transpose()?.map(|p| LatLon::new(p.lat, p.lon));
-        let router = state.routing.router(&state.store, d).await?;
-        let place = router.place(&RouteRequest { text: "", at, address: req.address.as_deref(), ..Default::default() });
-        if let Some(c) = place.community.as_ref().and_then(|c| CommunityCode::parse(&c.code).ok()) {
-            return Ok((c.street(), Some(c)));
-        }
-        if let Some(s) = place.street.as_ref().and_then(|s| StreetCode::parse(&s.code).ok()) {
-            return Ok((s, None));
-        }
+    let point = req.location.as_ref().map(LocationIn::to_point).transpose()?;
+    if let Some(place) = crate::intake::locate(state, d, point, req.address.as_deref()).await? {
+        return Ok(place);
     }
     // Else the filer's own place stands in: a street's dispatcher, a community's liaison.
     match &actor.scope {
@@ -145,16 +137,7 @@ pub async fn create(
     match state.store.receive_case_once(actor, state.now(), &cal, new, idem.as_ref()).await? {
         Once::Created(outcome) => {
             tracing::info!(case = %outcome.case.id, number = %outcome.case.number, "case received");
-            let case = match auto_dispatch(&state, &outcome.case, lang).await {
-                Ok(Some(dispatched)) => dispatched,
-                Ok(None) => outcome.case,
-                // The case is stored; a failed auto-dispatch leaves it for the dispatcher.
-                Err(e) => {
-                    tracing::warn!(case = %outcome.case.id, error = ?e.code, "auto-dispatch skipped");
-                    outcome.case
-                }
-            };
-            state.routing.note_case(&case);
+            let case = crate::intake::after_receive(&state, outcome.case, lang).await;
             let outcome = chuishao_store::CommandOutcome { case, events: vec![] };
             let view = view_for(&state, actor, &outcome.case, lang, None);
             let location = format!("/api/v1/cases/{}", outcome.case.id);
@@ -166,54 +149,6 @@ pub async fn create(
             Ok(Json(view_for(&state, actor, &case, lang, None)).into_response())
         }
     }
-}
-
-/// Dispatches a new case on its own (智能派单) when configured and the router is sure enough:
-/// by a dispatcher identity of the case's street, with the router's reason as the note.
-async fn auto_dispatch(state: &AppState, case: &Case, lang: Lang) -> ApiResult<Option<Case>> {
-    let threshold = state.routing.config.read().unwrap_or_else(|e| e.into_inner()).auto_dispatch;
-    let Some(threshold) = threshold else { return Ok(None) };
-    if case.status != CaseStatus::Received || case.duty_item.is_some() {
-        return Ok(None);
-    }
-    let d = &case.district;
-    let router = state.routing.router(&state.store, d).await?;
-    let routed = router.route(&RouteRequest {
-        text: &case.text,
-        street: Some(case.street.as_str()),
-        community: case.community.as_ref().map(|c| c.as_str()),
-        ..Default::default()
-    });
-    let Some(top) = routed.item.as_ref().filter(|i| i.probability >= threshold) else { return Ok(None) };
-    let Some(item) = state.store.duty_item(d, &top.code).await? else { return Ok(None) };
-    let assignee = match routed.owner.kind {
-        chuishao_routing::OwnerKind::Unit => Assignee::Unit {
-            id: UnitId::parse(&routed.owner.id).map_err(|_| ApiError::internal())?,
-            street: case.street.clone(),
-            name: routed.owner.name.clone(),
-        },
-        chuishao_routing::OwnerKind::Department => Assignee::Department {
-            id: DepartmentId::parse(&routed.owner.id).map_err(|_| ApiError::internal())?,
-            name: routed.owner.name.clone(),
-        },
-        chuishao_routing::OwnerKind::District => return Ok(None),
-    };
-    let note = format!("{}：{}", crate::i18n::t(lang, "auto-dispatch-note", &[]), super::route::reason(&routed, lang));
-    let order = DispatchOrder { assignee, duty: item.terms(), note: Some(note) };
-    let actor = Actor {
-        user_id: "auto-dispatch".into(),
-        name: crate::i18n::t(Lang::Zh, "auto-dispatch-name", &[]),
-        role: Role::Dispatcher,
-        scope: Scope::Street { code: case.street.clone() },
-        district: d.clone(),
-    };
-    let cal = state.calendar();
-    let out = state
-        .store
-        .execute(&actor, case.id, &CaseCommand::Dispatch(order), Some(case.version), state.now(), &cal)
-        .await?;
-    tracing::info!(case = %case.id, item = %top.code, "auto-dispatched");
-    Ok(Some(out.case))
 }
 
 /// The new case a request describes, placed and parsed; refused with the field at fault.

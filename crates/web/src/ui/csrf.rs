@@ -19,19 +19,25 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 pub const CSRF_COOKIE: &str = "chuishao_csrf";
 /// The form field that carries the token.
 pub const FIELD: &str = "_csrf";
 
-/// The key of anonymous tokens: `CHUISHAO_UI_SECRET` when set (instances behind one address must
-/// share it), else random per process (an anonymous form left open across a restart is refused
-/// once and shown again).
-static SERVER_KEY: LazyLock<Vec<u8>> = LazyLock::new(|| match std::env::var("CHUISHAO_UI_SECRET") {
-    Ok(s) if s.len() >= 16 => s.into_bytes(),
-    _ => random_secret().into_bytes(),
-});
+/// The key of anonymous tokens, shared by every instance of a deployment: `CHUISHAO_UI_SECRET`
+/// when set, else the one kept in the database (see [`crate::AppState::new`]).
+static SERVER_KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Sets the key of anonymous tokens; the first setting in a process stands.
+pub fn use_server_key(key: Vec<u8>) {
+    let _ = SERVER_KEY.set(key);
+}
+
+fn server_key() -> &'static [u8] {
+    // Only reached unset by code that builds pages without an AppState (unit tests).
+    SERVER_KEY.get_or_init(|| random_secret().into_bytes())
+}
 
 fn mac(key: &[u8], message: &str) -> String {
     // HMAC accepts keys of any length; the error arm cannot happen.
@@ -46,7 +52,7 @@ pub fn session_token(session: &str) -> String {
 }
 
 fn signed_nonce(nonce: &str) -> String {
-    mac(&SERVER_KEY, &format!("chuishao-ui-anon-v1:{nonce}"))
+    mac(server_key(), &format!("chuishao-ui-anon-v1:{nonce}"))
 }
 
 fn nonce_of(headers: &HeaderMap) -> Option<&str> {

@@ -3,7 +3,7 @@
 use super::csrf::CsrfForm;
 use super::error::UiError;
 use super::page::{cookie, local_path, Ctx};
-use crate::auth::{new_token, token_district, token_hash, verify_login, SESSION_COOKIE, SESSION_HOURS};
+use crate::auth::{cleared_session_cookie, sign_in, token_district, token_hash, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
@@ -11,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chuishao_domain::Role;
-use chuishao_store::StoredUser;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -53,27 +52,6 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The one account these credentials open, checked as the API's login checks them: against
-/// every account of that name (or a dummy), off the async workers, so neither the answer nor
-/// its timing tells which names exist.
-async fn check_credentials(state: &AppState, username: &str, password: String) -> Result<Option<StoredUser>, UiError> {
-    let users = state.store.users_by_username(username.trim()).await?;
-    let candidates = users.clone();
-    let matching: Vec<bool> = tokio::task::spawn_blocking(move || {
-        if candidates.is_empty() {
-            vec![verify_login(None, &password)]
-        } else {
-            candidates.iter().map(|u| verify_login(Some(u), &password)).collect()
-        }
-    })
-    .await
-    .map_err(|_| UiError::internal())?;
-    let mut matched: Vec<StoredUser> = users.into_iter().zip(matching).filter(|(_, ok)| *ok).map(|(u, _)| u).collect();
-    // The same name with the same password in two districts: the API asks for the district;
-    // the form refuses rather than guess.
-    Ok(if matched.len() == 1 { matched.pop() } else { None })
-}
-
 /// `POST /login`
 pub async fn login(
     State(state): State<AppState>,
@@ -81,18 +59,18 @@ pub async fn login(
     CsrfForm(f): CsrfForm<LoginForm>,
 ) -> Result<Response, UiError> {
     let next = local_path(f.next.as_deref());
-    let Some(user) = check_credentials(&state, &f.username, f.password).await? else {
-        let error = Some(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed").message(ctx.lang));
-        let page = LoginPage { ctx: &ctx, username: f.username.trim().to_string(), next, error };
-        return Ok(ctx.page_with(StatusCode::UNAUTHORIZED, page));
+    let signed = match sign_in(&state, &f.username, f.password, None).await {
+        Ok(s) => s,
+        // The same name and password in two districts: the form refuses rather than guess.
+        Err(e) if e.status == StatusCode::UNAUTHORIZED || e.field.is_some() => {
+            let error = Some(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed").message(ctx.lang));
+            let page = LoginPage { ctx: &ctx, username: f.username.trim().to_string(), next, error };
+            return Ok(ctx.page_with(StatusCode::UNAUTHORIZED, page));
+        }
+        Err(e) => return Err(e.into()),
     };
-    // The scope must resolve, as for any request of this user.
-    crate::auth::actor_of(&state.store, &user).await?;
-    let (token, hash) = new_token(&user.district);
-    let now = state.now();
-    state.store.create_session(&hash, &user, now, now + chrono::Duration::hours(SESSION_HOURS)).await?;
-    tracing::info!(user = %user.id, role = user.role.as_str(), "login (page)");
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}", SESSION_HOURS * 3600);
+    let cookie = signed.cookie();
+    let user = signed.user;
     let to = if next == "/" || next.starts_with("/login") { home_of(user.role).to_string() } else { next };
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
 }
@@ -111,6 +89,5 @@ pub async fn logout(
             state.store.delete_session(&d, &token_hash(token)).await?;
         }
     }
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, cleared_session_cookie())], Redirect::to("/")).into_response())
 }

@@ -5,7 +5,7 @@
 //! access code (`web:` + a hash of the code), so only whoever holds the code — shown once, on the
 //! page after sending — can read it back, and then only masked.
 
-use super::csrf;
+use super::csrf::{self, CsrfForm};
 use super::error::{FieldErrors, UiError};
 use super::map::{community_map, MapSvg};
 use super::page::{local_time, Ctx, SelectOption};
@@ -17,14 +17,14 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase};
+use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase, Satisfaction};
 use chuishao_domain::field::{optional_text, required_text};
 use chuishao_domain::personal::{mask_address, PersonName, Phone, Reporter};
 use chuishao_domain::{
     Actor, Case, CaseCommand, CaseEventData, CaseId, CaseStatus, CommunityCode, DistrictCode, FieldError, RequestKind,
     Role, Scope, StreetCode,
 };
-use chuishao_routing::{LatLon, Request as RouteRequest, Router};
+use chuishao_routing::Router;
 use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -353,15 +353,9 @@ async fn check(
             Err(_) => errors.add_field_error(ctx, FieldError::unknown("community_code"), &label("ui-submit-community")),
         }
     } else if location.is_some() || address.is_some() {
-        let router = state.routing.router(&state.store, district).await?;
-        let at = location.map(|p| LatLon::new(p.lat, p.lon));
-        let found = router.place(&RouteRequest { text: "", at, address: address.as_deref(), ..Default::default() });
-        if let Some(c) = found.community.as_ref().and_then(|c| CommunityCode::parse(&c.code).ok()) {
-            place = Some((c.street(), Some(c)));
-        } else if let Some(s) = found.street.as_ref().and_then(|s| StreetCode::parse(&s.code).ok()) {
-            place = Some((s, None));
-        } else {
-            errors.add("community_code", ctx.t("ui-submit-place-not-found"));
+        match crate::intake::locate(state, district, location, address.as_deref()).await? {
+            Some(found) => place = Some(found),
+            None => errors.add("community_code", ctx.t("ui-submit-place-not-found")),
         }
     } else {
         errors.add("community_code", ctx.t("ui-submit-place-required"));
@@ -441,19 +435,17 @@ pub async fn submit(
     let received = state.store.receive_case_once(&actor, now, &cal, new, Some(&idem)).await;
     let number = match received {
         Ok(Once::Created(outcome)) => {
-            let case = outcome.case;
+            let mut case = outcome.case;
             tracing::info!(case = %case.id, number = %case.number, "case received (web form)");
             if let Some(meta) = checked.photo.clone() {
                 // The photo's bytes are not kept yet (no attachment storage): its name, type,
                 // size and SHA-256 go on the case.
-                if let Err(e) =
-                    state.store.execute(&actor, case.id, &CaseCommand::AddAttachment(meta), None, now, &cal).await
-                {
-                    tracing::warn!(case = %case.id, error = %e, "photo metadata not recorded");
+                match state.store.execute(&actor, case.id, &CaseCommand::AddAttachment(meta), None, now, &cal).await {
+                    Ok(out) => case = out.case,
+                    Err(e) => tracing::warn!(case = %case.id, error = %e, "photo metadata not recorded"),
                 }
             }
-            state.routing.note_case(&case);
-            case.number
+            crate::intake::after_receive(&state, case, ctx.lang).await.number
         }
         Ok(Once::Replayed(id)) => {
             let id = CaseId::parse(&id).ok_or_else(UiError::internal)?;
@@ -511,6 +503,8 @@ struct TrackView {
     result: Option<String>,
     callback: Option<String>,
     awaiting_callback: bool,
+    /// The visitor filed it and may rate it now (a verified case, not yet called back).
+    can_rate: bool,
     photos: usize,
 }
 
@@ -519,13 +513,17 @@ struct TrackView {
 struct TrackPage<'a> {
     ctx: &'a Ctx,
     number: String,
+    /// The access code typed, carried by the rating form (never in an address).
+    code: String,
     error: Option<String>,
+    /// After a rating: thanks, or why it was refused.
+    notice: Option<String>,
     view: Option<TrackView>,
 }
 
 /// `GET /track`
 pub async fn track_form(ctx: Ctx) -> Response {
-    ctx.page(TrackPage { ctx: &ctx, number: String::new(), error: None, view: None })
+    ctx.page(TrackPage { ctx: &ctx, number: String::new(), code: String::new(), error: None, notice: None, view: None })
 }
 
 #[derive(Deserialize)]
@@ -566,7 +564,7 @@ fn resident_line(ctx: &Ctx, e: &chuishao_domain::CaseEvent) -> Option<String> {
     })
 }
 
-fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent]) -> TrackView {
+fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent], rater: Option<&Actor>) -> TrackView {
     let names = state.names();
     let mut place = names.name_of(case.street.as_str());
     if let Some(c) = &case.community {
@@ -612,20 +610,45 @@ fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent]) 
         result: case.result.clone(),
         callback,
         awaiting_callback: matches!(case.status, CaseStatus::Verified | CaseStatus::Answered),
+        can_rate: rater.is_some_and(|a| {
+            let env = chuishao_domain::case::Env { now: state.now(), calendar: &state.calendar() };
+            chuishao_domain::case::allowed_actions(case, a, &env)
+                .contains(&chuishao_domain::case::CaseAction::RecordCallback)
+        }),
         photos: case.attachments.len(),
     }
 }
 
-/// Whether the code opens this request: filed without an account under it, or the signed-in
-/// resident's own.
-fn may_track(ctx: &Ctx, case: &Case, code: &str) -> bool {
+/// Who the visitor is to this request, if the code (or their account) opens it: the signed-in
+/// resident who filed it, or the web identity its access code stands for.
+fn tracker(ctx: &Ctx, case: &Case, code: &str) -> Option<Actor> {
+    if let Some(u) = ctx.user.as_ref().filter(|u| u.is_resident() && can_see(&u.actor, case)) {
+        return Some(u.actor.clone());
+    }
     let by_code = !code.is_empty()
         && case.reporter_user.as_deref().is_some_and(|u| {
             let expected = web_identity(code);
             u.len() == expected.len() && u.bytes().zip(expected.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
         });
-    let own = ctx.user.as_ref().is_some_and(|u| u.is_resident() && can_see(&u.actor, case));
-    by_code || own
+    by_code.then(|| web_resident(&case.district, code))
+}
+
+/// The case a number names, with its events.
+async fn case_by_number(state: &AppState, number: &str) -> Result<Option<(Case, Vec<StoredEvent>)>, UiError> {
+    let district = number.get(..6).and_then(|d| DistrictCode::parse(d).ok());
+    if let (Some(d), true) = (district, number.len() <= 40) {
+        if let Some(id) = state.store.case_id_by_number(&d, number).await? {
+            return Ok(state.store.load_case(&d, id).await?);
+        }
+    }
+    Ok(None)
+}
+
+fn not_found_page(ctx: &Ctx, number: String) -> Response {
+    // No such number and a wrong code answer alike: nothing tells which numbers exist.
+    let error = Some(ctx.t("ui-track-not-found"));
+    let page = TrackPage { ctx, number, code: String::new(), error, notice: None, view: None };
+    ctx.page_with(StatusCode::NOT_FOUND, page)
 }
 
 /// `POST /track` (a form, so the code stays out of addresses and histories). Reads only.
@@ -633,24 +656,72 @@ pub async fn track(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Resu
     let f: TrackForm = serde_urlencoded::from_bytes(&body).map_err(|_| UiError::bad_request())?;
     let number = f.number.trim().to_string();
     let code = normalise_code(&f.code);
-    let district = number.get(..6).and_then(|d| DistrictCode::parse(d).ok());
-    let mut found = None;
-    if let (Some(d), true) = (district, number.len() <= 40) {
-        if let Some(id) = state.store.case_id_by_number(&d, &number).await? {
-            found = state.store.load_case(&d, id).await?;
-        }
+    match case_by_number(&state, &number).await? {
+        Some((case, events)) => match tracker(&ctx, &case, &code) {
+            Some(who) => {
+                let view = track_view(&state, &ctx, &case, &events, Some(&who));
+                Ok(ctx.page(TrackPage { ctx: &ctx, number, code, error: None, notice: None, view: Some(view) }))
+            }
+            None => Ok(not_found_page(&ctx, number)),
+        },
+        None => Ok(not_found_page(&ctx, number)),
     }
-    match found {
-        Some((case, events)) if may_track(&ctx, &case, &code) => {
-            let view = track_view(&state, &ctx, &case, &events);
-            Ok(ctx.page(TrackPage { ctx: &ctx, number, error: None, view: Some(view) }))
+}
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    code: String,
+    contacted: Option<String>,
+    solved: Option<String>,
+    satisfaction: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /track/rate`: the resident who filed a verified request rates the result — recorded as
+/// its callback (回访), counted in the rates like one made by phone.
+pub async fn rate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(f): CsrfForm<RateForm>,
+) -> Result<Response, UiError> {
+    let number = f.number.trim().to_string();
+    let code = normalise_code(&f.code);
+    let Some((case, _)) = case_by_number(&state, &number).await? else { return Ok(not_found_page(&ctx, number)) };
+    let Some(who) = tracker(&ctx, &case, &code) else { return Ok(not_found_page(&ctx, number)) };
+    let yes_no = |v: &Option<String>| match v.as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
+    let satisfaction = f.satisfaction.as_deref().and_then(|s| {
+        [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Dissatisfied]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    });
+    let cal = state.calendar();
+    let (status, notice) = match (yes_no(&f.contacted), yes_no(&f.solved), satisfaction) {
+        (Some(contacted), Some(solved), Some(satisfaction)) => {
+            let note = Some(f.note.trim().to_string()).filter(|n| !n.is_empty());
+            let cmd = CaseCommand::RecordCallback { contacted, solved, satisfaction, note };
+            match state.store.execute(&who, case.id, &cmd, Some(case.version), state.now(), &cal).await {
+                Ok(_) => (StatusCode::OK, ctx.t("ui-track-rate-thanks")),
+                Err(CommandError::Case(e)) => (StatusCode::CONFLICT, crate::error::ApiError::from(e).message(ctx.lang)),
+                Err(CommandError::Field(e)) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, crate::error::ApiError::from(e).message(ctx.lang))
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        // No such number and a wrong code answer alike: nothing tells which numbers exist.
-        _ => {
-            let error = Some(ctx.t("ui-track-not-found"));
-            Ok(ctx.page_with(StatusCode::NOT_FOUND, TrackPage { ctx: &ctx, number, error, view: None }))
-        }
-    }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, ctx.t("ui-track-rate-choose")),
+    };
+    let (case, events) = case_by_number(&state, &number).await?.ok_or_else(UiError::internal)?;
+    let view = track_view(&state, &ctx, &case, &events, Some(&who));
+    let page = TrackPage { ctx: &ctx, number, code, error: None, notice: Some(notice), view: Some(view) };
+    Ok(ctx.page_with(status, page))
 }
 
 #[cfg(test)]
