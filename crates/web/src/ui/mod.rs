@@ -28,6 +28,8 @@ mod map;
 mod page;
 mod portal;
 mod work;
+mod workbench;
+mod workbench_case;
 
 pub use csrf::CsrfForm;
 pub use error::{FieldErrors, UiError};
@@ -53,6 +55,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(login::form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/my", get(work::my_work))
+        .route("/my/bulk-dispatch", post(workbench::bulk_dispatch))
+        .route("/cases/{id}", get(workbench_case::case_page))
+        .route("/cases/{id}/actions/{action}", post(workbench_case::case_action))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)

@@ -108,7 +108,7 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
     match user {
         None => nav.push(("/login", "ui-nav-login")),
         Some(u) if u.is_resident() => nav.push(("/my", "ui-nav-my-requests")),
-        Some(_) => nav = vec![("/my", "ui-nav-my-work"), ("/submit", "ui-nav-submit"), ("/track", "ui-nav-track")],
+        Some(_) => nav = vec![("/my", "ui-nav-workbench"), ("/submit", "ui-nav-submit"), ("/track", "ui-nav-track")],
     }
     nav
 }

@@ -1,5 +1,5 @@
-//! `/my`: the cases a signed-in user may see (their own requests, for a resident), newest first —
-//! one query for the page and one for the count. The workbench will grow from here.
+//! `/my`: a resident's own requests, newest first — one query for the page and one for the
+//! count. Officials get their workbench at the same address (see [`super::workbench`]).
 
 use super::error::UiError;
 use super::page::{local_time, Ctx};
@@ -10,7 +10,6 @@ use axum::response::Response;
 use chuishao_domain::case::Visibility;
 use chuishao_domain::CaseStatus;
 use chuishao_store::CaseFilter;
-use serde::Deserialize;
 
 const PER_PAGE: u32 = 30;
 
@@ -46,15 +45,17 @@ struct MyWorkPage<'a> {
     next_href: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct WorkQuery {
-    view: Option<String>,
-    page: Option<String>,
-}
-
-/// `GET /my?view=open|overdue|all&page=N`
-pub async fn my_work(State(state): State<AppState>, ctx: Ctx, Query(q): Query<WorkQuery>) -> Result<Response, UiError> {
+/// `GET /my?view=…&page=N`: a resident's requests (`view=open|overdue|all`), an official's
+/// workbench (the queues and filters of [`super::workbench::queue`]).
+pub async fn my_work(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<super::workbench::QueueQuery>,
+) -> Result<Response, UiError> {
     let user = ctx.require_user()?;
+    if !user.is_resident() {
+        return super::workbench::queue(&state, &ctx, q).await;
+    }
     let view = match q.view.as_deref() {
         Some("overdue") => "overdue",
         Some("all") => "all",
