@@ -21,6 +21,7 @@ mod streams;
 mod synthetic;
 mod transfer;
 mod whistles;
+mod whistles_pages;
 pub use org::OrgData;
 mod users;
 
@@ -40,6 +41,7 @@ pub use synthetic::SyntheticCase;
 pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};
+pub use whistles_pages::CaseBrief;
 
 use chuishao_domain::Timestamp;
 

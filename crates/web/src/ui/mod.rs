@@ -27,6 +27,9 @@ mod login;
 mod map;
 mod page;
 mod portal;
+mod whistles;
+mod whistles_new;
+mod whistles_page;
 mod work;
 
 pub use csrf::CsrfForm;
@@ -52,6 +55,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(login::form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/my", get(work::my_work))
+        .route("/whistles", get(whistles::board))
+        .route("/whistles/new", get(whistles_new::form).post(whistles_new::blow))
+        .route("/whistles/{id}", get(whistles_page::show))
+        .route("/whistles/{id}/actions/{action}", post(whistles_page::act))
+        .route("/inbox", get(whistles::inbox))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)
