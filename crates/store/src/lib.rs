@@ -22,6 +22,7 @@ mod streams;
 mod synthetic;
 mod transfer;
 mod whistles;
+mod whistles_pages;
 pub use org::OrgData;
 mod users;
 
@@ -41,6 +42,7 @@ pub use synthetic::SyntheticCase;
 pub use transfer::{TransferReport, TABLES};
 pub use users::{NewUser, SessionInfo, StoredUser};
 pub use whistles::{StoredWhistleEvent, WhistleFilter, WhistleOutcome, WhistlePage};
+pub use whistles_pages::CaseBrief;
 
 use chuishao_domain::Timestamp;
 

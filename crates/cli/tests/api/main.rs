@@ -20,4 +20,5 @@ mod report_xlsx;
 mod routing;
 mod ui;
 mod ui_workbench;
+mod ui_whistles;
 mod whistles;

@@ -27,6 +27,9 @@ mod login;
 mod map;
 mod page;
 mod portal;
+mod whistles;
+mod whistles_new;
+mod whistles_page;
 mod work;
 mod workbench;
 mod workbench_case;
@@ -58,6 +61,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/my/bulk-dispatch", post(workbench::bulk_dispatch))
         .route("/cases/{id}", get(workbench_case::case_page))
         .route("/cases/{id}/actions/{action}", post(workbench_case::case_action))
+        .route("/whistles", get(whistles::board))
+        .route("/whistles/new", get(whistles_new::form).post(whistles_new::blow))
+        .route("/whistles/{id}", get(whistles_page::show))
+        .route("/whistles/{id}/actions/{action}", post(whistles_page::act))
+        .route("/inbox", get(whistles::inbox))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)

@@ -110,6 +110,14 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
         Some(u) if u.is_resident() => nav.push(("/my", "ui-nav-my-requests")),
         Some(_) => nav = vec![("/my", "ui-nav-workbench"), ("/submit", "ui-nav-submit"), ("/track", "ui-nav-track")],
     }
+    // 吹哨: the board for the street and the district, the inbox for a summoned department.
+    match user.map(|u| u.actor.role) {
+        Some(Role::StreetLeader | Role::Dispatcher | Role::DistrictSupervisor | Role::Inspector) => {
+            nav.push(("/whistles", "ui-nav-whistles"))
+        }
+        Some(Role::DepartmentStaff) => nav.push(("/inbox", "ui-nav-inbox")),
+        _ => {}
+    }
     nav
 }
 
