@@ -48,9 +48,21 @@
     mark(list.value);
   }
 
-  // A form is sent once: the button waits while the page loads.
+  // A form is sent once: the button waits while the page loads (unless a script sends it).
   document.addEventListener('submit', function (e) {
+    if (e.defaultPrevented) { return; }
     var button = e.target.querySelector('button[type=submit]');
     if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
   });
+
+  // Signing out forgets the liaison pages kept on this phone (see sw.js); forms waiting in the
+  // outbox stay, bound to their user, and are sent after the next sign-in.
+  var logout = document.querySelector('form[action="/logout"]');
+  if (logout && window.caches) {
+    logout.addEventListener('submit', function () {
+      window.caches.keys().then(function (keys) {
+        keys.forEach(function (k) { if (k.indexOf('chuishao-liaison-') === 0) { window.caches.delete(k); } });
+      });
+    });
+  }
 })();

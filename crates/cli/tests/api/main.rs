@@ -19,6 +19,7 @@ mod projection;
 mod report_xlsx;
 mod routing;
 mod ui;
-mod ui_workbench;
+mod ui_liaison;
 mod ui_whistles;
+mod ui_workbench;
 mod whistles;

@@ -23,6 +23,8 @@
 pub mod assets;
 pub mod csrf;
 mod error;
+mod liaison;
+mod liaison_visit;
 mod login;
 mod map;
 mod page;
@@ -68,6 +70,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/inbox", get(whistles::inbox))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
+        .route("/sw.js", get(assets::service_worker))
+        .route("/liaison", get(liaison::home))
+        .route("/liaison/offline", get(liaison::offline))
+        .route("/liaison/visits", post(liaison_visit::record))
+        .route("/liaison/visits/new", get(liaison_visit::form))
+        .route("/liaison/visits/{id}", get(liaison::visit))
+        .route("/liaison/households", get(liaison::households))
+        .route("/liaison/households/{id}", get(liaison::household))
+        .route("/liaison/results", get(liaison::results))
         .fallback(error::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -108,6 +108,16 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
     match user {
         None => nav.push(("/login", "ui-nav-login")),
         Some(u) if u.is_resident() => nav.push(("/my", "ui-nav-my-requests")),
+        // A liaison's phone: the door-to-door work first.
+        Some(u) if u.actor.role == Role::Liaison => {
+            nav = vec![
+                ("/liaison", "ui-nav-liaison-home"),
+                ("/liaison/visits/new", "ui-nav-liaison-visit"),
+                ("/liaison/households", "ui-nav-liaison-households"),
+                ("/liaison/results", "ui-nav-liaison-results"),
+                ("/my", "ui-nav-my-work"),
+            ]
+        }
         Some(_) => nav = vec![("/my", "ui-nav-workbench"), ("/submit", "ui-nav-submit"), ("/track", "ui-nav-track")],
     }
     // 吹哨: the board for the street and the district, the inbox for a summoned department.
