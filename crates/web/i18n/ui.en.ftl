@@ -251,6 +251,7 @@ ui-case-revealed = Reporter's contact
 ui-case-revealed-note = This look was recorded (who, when and why). Do not pass it on.
 ui-case-done = Done: { $action }
 ui-case-stale = Someone else updated this case after you opened it; your action was not carried out. The case as it is now is shown below: check it and act again.
+ui-case-fix-below = Not carried out: correct the form below as it says and send it again.
 ui-case-gone = The case does not exist or is outside your scope
 ui-case-target = Unit or department
 ui-case-keep-waiting = Do not redispatch now (back to the dispatch queue)

@@ -251,6 +251,7 @@ ui-case-revealed = 诉求人联系方式
 ui-case-revealed-note = 此次查看已记录（查看人、时间和理由）。请勿转告无关人员。
 ui-case-done = 已完成：{ $action }
 ui-case-stale = 这件诉求在您打开页面后已被他人更新，您的操作没有执行。下面是最新情况，请核对后重新操作。
+ui-case-fix-below = 没有执行：请按下面表单中的提示修改后再提交。
 ui-case-gone = 诉求不存在，或不在您的权限范围内
 ui-case-target = 承办单位
 ui-case-keep-waiting = 暂不改派（退回待派单）

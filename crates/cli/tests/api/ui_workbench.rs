@@ -407,3 +407,30 @@ async fn scope_filters_english_and_page_weight() {
         assert!(!p.body.contains("http://") && !p.body.contains("https://"));
     }
 }
+
+#[tokio::test]
+async fn a_possible_duplicate_is_proposed_and_merged_through_its_form() {
+    let app = spawn_app().await;
+    let dispatcher = app.login("dispatcher").await;
+    let at = json!({"location": {"lat": 39.9405, "lon": 116.4335}});
+    let first = app.new_case(&dispatcher, at.clone()).await;
+    let second = app.new_case(&dispatcher, at).await;
+    let first_number = first["number"].as_str().unwrap();
+    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let page = d.get(&format!("/cases/{}", id_of(&second))).await;
+    assert!(page.body.contains("可能重复的诉求"), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/cases/{}\">{first_number}</a>", id_of(&first))));
+    assert!(page.body.contains(&format!("name=\"into\" type=\"text\" maxlength=\"40\" value=\"{first_number}\"")));
+    let r = d.act(&id_of(&second), "merge", &[("into", first_number)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let api = app.case(&dispatcher, &second).await.body;
+    assert_eq!(api["status"], "merged");
+    let merged = d.get(&r.location).await;
+    assert!(merged.body.contains(&format!("合并到 {first_number}")) && merged.body.contains("已完成：合并"));
+    assert!(!merged.offers(&id_of(&second), "merge") && !merged.body.contains("/whistles/new"), "nothing more to do");
+    // Merging into an unknown number is said beside the field.
+    let third = app.new_case(&dispatcher, json!({})).await;
+    let r = d.act(&id_of(&third), "merge", &[("into", "110101-20200101-0001")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"merge-into-error\">没有找到这个编号的诉求"));
+}

@@ -185,11 +185,13 @@ pub(super) async fn dispatch_order(
     Ok(DispatchOrder { assignee, duty: item.terms(), note })
 }
 
-/// The router's proposal for a case: its top items, the owner and the item chosen by.
+/// The router's proposal for a case: its top items, the owner and the item chosen by. The case
+/// is placed already (at intake), so its street and community stand, not its point: an owner
+/// must be of the case's street.
 pub(super) fn route_case(router: &Router, c: &Case) -> chuishao_routing::Routed {
     router.route(&RouteRequest {
         text: &c.text,
-        at: c.location.map(|p| chuishao_routing::LatLon::new(p.lat, p.lon)),
+        at: None,
         address: None,
         street: Some(c.street.as_str()),
         community: c.community.as_ref().map(|cc| cc.as_str()),

@@ -145,6 +145,7 @@ fn action_forms(
     case: &Case,
     allowed: &[CaseAction],
     suggestion: Option<&(String, String)>,
+    duplicate: Option<&str>,
     failed: &Failed,
 ) -> Vec<ActionForm> {
     use CaseAction as A;
@@ -257,7 +258,7 @@ fn action_forms(
                     field("note", "ui-case-note", "textarea", false, ""),
                 ]
             }
-            A::Merge => vec![field("into", "ui-case-merge-into", "text", true, "")],
+            A::Merge => vec![field("into", "ui-case-merge-into", "text", true, duplicate.unwrap_or(""))],
             A::AddNote => vec![field("text", "ui-case-note-text", "textarea", true, "")],
             A::Receive | A::Tick | A::RecordWhistle | A::AddAttachment => continue,
         };
@@ -461,7 +462,8 @@ async fn render(
             }
         }
     }
-    let actions = action_forms(ctx, &router, case, &allowed, proposal.as_ref(), &out.failed);
+    let likeliest = duplicates.first().map(|(_, n): &(String, String)| n.as_str());
+    let actions = action_forms(ctx, &router, case, &allowed, proposal.as_ref(), likeliest, &out.failed);
     let deadlines = case
         .response
         .iter()
@@ -727,7 +729,7 @@ pub async fn case_action(
     let command = match command_from(&state, &ctx, actor, &case, action, &input).await? {
         Ok(c) => c,
         Err(errors) => {
-            let out = failed(StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("ui-form-has-errors")), errors);
+            let out = failed(StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("ui-case-fix-below")), errors);
             return render(&state, &ctx, &case, &events, out).await;
         }
     };
@@ -758,7 +760,7 @@ pub async fn case_action(
             .to_string();
             let label = ctx.t(label_key(&field));
             errors.add_field_error(&ctx, FieldError { field, ..f }, &label);
-            let out = failed(StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("ui-form-has-errors")), errors);
+            let out = failed(StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("ui-case-fix-below")), errors);
             render(&state, &ctx, &case, &events, out).await
         }
         Err(CommandError::Case(CaseError::UnitOutsideStreet)) => {
