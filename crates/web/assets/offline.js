@@ -31,9 +31,8 @@
     for (var i = 0; i < items.length; i++) {
       if (items[i].key === key) { change(items[i]); }
     }
-    // Sent ones are remembered for a day, without their content, to say where they went.
-    var day = 24 * 3600 * 1000;
-    save(items.filter(function (x) { return x.state !== 'gone' && !(x.state === 'sent' && Date.now() - x.at > day); }));
+    // Sent ones are remembered, without their content, until a page has said where they went.
+    save(items.filter(function (x) { return x.state !== 'gone'; }));
   }
   function mine(state) {
     return load().filter(function (x) { return x.user === user && (!state || x.state === state); });
@@ -81,6 +80,8 @@
         list.appendChild(li);
       });
       box.appendChild(list);
+      // Said once: the next page no longer lists them.
+      sent.forEach(function (x) { update(x.key, function (y) { y.state = 'gone'; }); });
     }
     box.hidden = !(flash || pending.length || failed.length || sent.length);
   }

@@ -128,7 +128,7 @@ struct HomePage<'a> {
     ctx: &'a Ctx,
     offline_js: &'static str,
     username: String,
-    communities: Vec<String>,
+    communities: String,
     due: Vec<HouseholdRow>,
     due_total: u64,
     /// More are due than the home lists.
@@ -153,7 +153,11 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, U
         ctx: &ctx,
         offline_js: super::assets::offline_js_url(),
         username: me.username.clone(),
-        communities: me.covers.iter().map(|c| names.name_of(c.as_str())).collect(),
+        communities: me.covers.iter().map(|c| names.name_of(c.as_str())).collect::<Vec<_>>().join(if ctx.is_en() {
+            ", "
+        } else {
+            "、"
+        }),
         due: items.iter().map(|h| household_row(&ctx, &state, h, &[], today)).collect(),
         more: due_total > items.len() as u64,
         due_total,
