@@ -19,4 +19,5 @@ mod projection;
 mod report_xlsx;
 mod routing;
 mod ui;
+mod ui_dashboard;
 mod whistles;

@@ -20,13 +20,19 @@
 //!   input is rendered again with the visitor's input and each message beside its field
 //!   ([`FieldErrors`]).
 
+mod admin;
+mod admin_calendar;
+mod admin_users;
 pub mod assets;
+mod choropleth;
 pub mod csrf;
+mod dashboard;
 mod error;
 mod login;
 mod map;
 mod page;
 mod portal;
+pub mod svg;
 mod work;
 
 pub use csrf::CsrfForm;
@@ -52,6 +58,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/login", get(login::form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/my", get(work::my_work))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/admin", get(admin::org))
+        .route("/admin/catalog", get(admin::catalog))
+        .route("/admin/users", get(admin_users::list).post(admin_users::add))
+        .route("/admin/users/{id}/disable", post(admin_users::disable))
+        .route("/admin/users/{id}/enable", post(admin_users::enable))
+        .route("/admin/calendar", get(admin_calendar::list).post(admin_calendar::set_day))
+        .route("/admin/calendar/{date}/remove", post(admin_calendar::remove_day))
+        .route("/admin/imports", get(admin::imports_form).post(admin::import_boundaries))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
         .fallback(error::not_found)

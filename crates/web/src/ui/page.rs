@@ -110,6 +110,14 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
         Some(u) if u.is_resident() => nav.push(("/my", "ui-nav-my-requests")),
         Some(_) => nav = vec![("/my", "ui-nav-my-work"), ("/submit", "ui-nav-submit"), ("/track", "ui-nav-track")],
     }
+    if let Some(u) = user {
+        if super::dashboard::ROLES.contains(&u.actor.role) {
+            nav.push(("/dashboard", "ui-nav-dashboard"));
+        }
+        if super::admin::ROLES.contains(&u.actor.role) {
+            nav.push(("/admin", "ui-nav-admin"));
+        }
+    }
     nav
 }
 
