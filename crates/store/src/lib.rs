@@ -4,12 +4,14 @@
 //! (`$n` placeholders, BIGINT epoch-ms times, TEXT, BOOLEAN); the few dialect-specific statements
 //! sit side by side, keyed by [`Backend`].
 
+mod admin_pages;
 mod assessment;
 mod assistance;
 mod audit;
 mod backup;
 mod calendar;
 mod cases;
+mod dashboard_pages;
 mod db;
 mod error;
 mod idempotency;
@@ -26,6 +28,7 @@ mod whistles_pages;
 pub use org::OrgData;
 mod users;
 
+pub use admin_pages::StreetCounts;
 pub use assessment::{Dimension, Slice, Theme};
 pub use assistance::{AssistanceFilter, AssistanceOutcome, StoredAssistanceEvent};
 pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};

@@ -22,4 +22,5 @@ mod ui;
 mod ui_liaison;
 mod ui_whistles;
 mod ui_workbench;
+mod ui_dashboard;
 mod whistles;

@@ -20,8 +20,13 @@
 //!   input is rendered again with the visitor's input and each message beside its field
 //!   ([`FieldErrors`]).
 
+mod admin;
+mod admin_calendar;
+mod admin_users;
 pub mod assets;
+mod choropleth;
 pub mod csrf;
+mod dashboard;
 mod error;
 mod liaison;
 mod liaison_visit;
@@ -32,6 +37,7 @@ mod portal;
 mod whistles;
 mod whistles_new;
 mod whistles_page;
+pub mod svg;
 mod work;
 mod workbench;
 mod workbench_case;
@@ -68,6 +74,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/whistles/{id}", get(whistles_page::show))
         .route("/whistles/{id}/actions/{action}", post(whistles_page::act))
         .route("/inbox", get(whistles::inbox))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/admin", get(admin::org))
+        .route("/admin/catalog", get(admin::catalog))
+        .route("/admin/users", get(admin_users::list).post(admin_users::add))
+        .route("/admin/users/{id}/disable", post(admin_users::disable))
+        .route("/admin/users/{id}/enable", post(admin_users::enable))
+        .route("/admin/calendar", get(admin_calendar::list).post(admin_calendar::set_day))
+        .route("/admin/calendar/{date}/remove", post(admin_calendar::remove_day))
+        .route("/admin/imports", get(admin::imports_form).post(admin::import_boundaries))
         .route("/lang/{lang}", get(page::switch_lang))
         .route("/assets/{file}", get(assets::serve))
         .route("/sw.js", get(assets::service_worker))

@@ -128,6 +128,14 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
         Some(Role::DepartmentStaff) => nav.push(("/inbox", "ui-nav-inbox")),
         _ => {}
     }
+    if let Some(u) = user {
+        if super::dashboard::ROLES.contains(&u.actor.role) {
+            nav.push(("/dashboard", "ui-nav-dashboard"));
+        }
+        if super::admin::ROLES.contains(&u.actor.role) {
+            nav.push(("/admin", "ui-nav-admin"));
+        }
+    }
     nav
 }
 

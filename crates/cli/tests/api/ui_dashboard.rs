@@ -1,0 +1,454 @@
+//! The dashboard and admin pages through HTTP, as a browser without JavaScript uses them, on
+//! the demo's simulated history: the figures agree with the JSON API, charts and the map are
+//! SVG in the page, the report downloads with the session cookie, and the admin forms act
+//! (users, calendar, imports) only for the right roles and only with the form's token.
+
+use crate::helpers::*;
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+        self.body[start..].split('"').next().unwrap_or("").to_string()
+    }
+    /// The text of the element with this id, up to its first child tag.
+    fn text_of(&self, id: &str) -> String {
+        let marker = format!("id=\"{id}\">");
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no #{id} in the page")) + marker.len();
+        self.body[start..].split('<').next().unwrap_or("").trim().to_string()
+    }
+    fn href_of(&self, id: &str) -> String {
+        let marker = format!("id=\"{id}\" href=\"");
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no link #{id}")) + marker.len();
+        self.body[start..].split('"').next().unwrap_or("").replace("&amp;", "&").replace("&#38;", "&")
+    }
+    fn location(&self) -> &str {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let res = req.header(COOKIE, jar).send().await.expect("request");
+        for c in res.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().expect("ascii cookie");
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').expect("name=value");
+            self.cookies.insert(k.to_string(), v.to_string());
+        }
+        let (status, headers) = (res.status(), res.headers().clone());
+        Page { status, headers, body: res.text().await.expect("body") }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn bytes(&mut self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let res = self.client.get(format!("{}{path}", self.base)).header(COOKIE, jar).send().await.expect("request");
+        let kind = res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (res.status(), kind, res.bytes().await.expect("body").to_vec())
+    }
+
+    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
+        self.send(req).await
+    }
+
+    async fn post_file(&mut self, path: &str, csrf: Option<&str>, file: &[u8]) -> Page {
+        let boundary = "----chuishao-dashboard-boundary";
+        let mut body: Vec<u8> = vec![];
+        if let Some(t) = csrf {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{t}\r\n").as_bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"boundaries\"; filename=\"b.geojson\"\r\n\
+                 Content-Type: application/geo+json\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(file);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.send(req).await
+    }
+
+    async fn sign_in(&mut self, username: &str) {
+        let form = self.get("/login").await;
+        let csrf = form.hidden("_csrf");
+        let r = self
+            .post_form("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD), ("next", "/")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{username} signs in: {}", r.body);
+    }
+}
+
+/// As the page shows a rate: percent with two decimals.
+fn pct(v: &Value) -> String {
+    format!("{:.2}%", (v.as_f64().expect("a rate") * 10_000.0).round() / 100.0)
+}
+
+async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let mut b = Browser::new(app);
+    b.sign_in(username).await;
+    b
+}
+
+#[tokio::test]
+async fn a_street_leader_sees_their_streets_figures_as_the_api_counts_them() {
+    let app = spawn_app_with(300).await;
+    let token = app.login("street_leader").await;
+    let mut b = signed_in(&app, "street_leader").await;
+
+    for month in ["2026-10", "2026-11"] {
+        let page = b.get(&format!("/dashboard?month={month}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_eq!(page.text_of("dash-scope"), "东直门街道");
+        let api = app.get(&token, &format!("/api/v1/rates?month={month}")).await;
+        assert_eq!(api.status, StatusCode::OK);
+        let row = &api.body["rows"].as_array().expect("rows")[0];
+        assert_eq!(row["key"], DZM, "a street's leader gets their own street");
+        assert!(row["tally"]["valid"].as_i64().unwrap() > 0, "the demo has call-backs in {month}");
+        for rate in ["response", "resolution", "satisfaction", "composite"] {
+            assert_eq!(page.text_of(&format!("rate-{rate}")), pct(&row["rates"][rate]), "{rate} of {month}");
+        }
+        // The rank as /api/v1/rankings ranks the street.
+        let ranking = app.get(&token, &format!("/api/v1/rankings?month={month}")).await;
+        let mine = ranking.body["rows"].as_array().unwrap().iter().find(|r| r["key"] == DZM).expect("ranked");
+        if let Some(rank) = mine["rank"].as_u64() {
+            assert!(page.text_of("street-rank").contains(&rank.to_string()), "{}", page.text_of("street-rank"));
+        }
+        assert!(page.body.contains(&format!("id=\"report-{DZM}\"")), "the monthly report lists the street");
+    }
+
+    let page = b.get("/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Charts and the shaded map are SVG in the page, titled, with a table beside them.
+    assert!(page.body.matches("<svg class=\"chart").count() >= 3, "intake, trend and duty item charts");
+    assert!(page.body.contains("<svg class=\"choropleth\""), "the communities' map");
+    assert!(page.body.contains(&format!("data-code=\"{SHIZIPO}\" fill=\"#")), "communities are shaded");
+    assert!(page.body.contains("<svg class=\"legend\""), "with a legend");
+    assert!(page.body.contains("十字坡社区："), "each community is titled with its count");
+    assert!(!page.body.contains("110101001001"), "only the street's own communities");
+    assert!(page.body.contains("<details>") && page.body.contains("<th scope=\"col\">"), "a data table too");
+    assert!(!page.body.contains("src=\"http") && !page.body.contains("href=\"http"), "nothing from elsewhere");
+    assert_eq!(page.body.matches("<script").count(), 1, "only the progressive script: no chart library");
+    assert!(!page.body.contains("name=\"street\""), "no street selector for a street's leader");
+    // A street's leader cannot look at another street by the address.
+    let other = b.get("/dashboard?street=110101001").await;
+    assert_eq!(other.text_of("dash-scope"), "东直门街道");
+
+    // Today's intake and the open/overdue counts match the case list.
+    let open = app.get(&token, "/api/v1/cases?street=110101009&overdue=true&per_page=1").await;
+    let overdue_open = open.body["total"].as_u64().unwrap();
+    assert!(page.text_of("overdue-count").parse::<u64>().unwrap() <= overdue_open);
+
+    // The monthly report downloads with the session cookie alone.
+    let xlsx = page.href_of("report-xlsx");
+    assert_eq!(xlsx, "/api/v1/reports/monthly?month=2026-11&format=xlsx");
+    let (status, kind, body) = b.bytes(&xlsx).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    assert!(body.starts_with(b"PK"), "an XLSX is a zip");
+    let (status, kind, _) = b.bytes(&page.href_of("report-csv")).await;
+    assert_eq!((status, kind.starts_with("text/csv")), (StatusCode::OK, true));
+
+    // Page weight: the HTML, the stylesheet and the script together.
+    let css = page.body.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let js = page.body.split("<script src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let weight = page.body.len() + b.bytes(&css).await.2.len() + b.bytes(&js).await.2.len();
+    assert!(weight < 200 * 1024, "page weight {weight} bytes");
+
+    // The nav offers the dashboard, not the admin pages.
+    assert!(page.body.contains("href=\"/dashboard\" aria-current=\"page\""));
+    assert!(!page.body.contains("href=\"/admin\""));
+    // A bad month is a 400 page, not a 500.
+    assert_eq!(b.get("/dashboard?month=2026-13").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_district_sees_every_street_and_may_choose_one() {
+    let app = spawn_app_with(300).await;
+    let token = app.login("district_supervisor").await;
+    let mut b = signed_in(&app, "district_supervisor").await;
+    let all = b.get("/dashboard?month=2026-10").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.body.contains("name=\"street\""), "a street selector");
+    assert!(all.body.matches("id=\"report-1101010").count() >= 17, "every street in the report");
+    let api = app.get(&token, "/api/v1/rates?month=2026-10").await;
+    assert_eq!(all.text_of("rate-composite"), pct(&api.body["total"]["rates"]["composite"]), "the district total");
+
+    let one = b.get(&format!("/dashboard?month=2026-10&street={DZM}")).await;
+    assert_eq!(one.text_of("dash-scope"), "东直门街道");
+    let api = app.get(&token, &format!("/api/v1/rates?month=2026-10&street={DZM}")).await;
+    assert_eq!(one.text_of("rate-satisfaction"), pct(&api.body["rows"][0]["rates"]["satisfaction"]));
+    assert!(one.body.contains(&format!("<option value=\"{DZM}\" selected>")));
+    assert_eq!(b.get("/dashboard?street=999999999").await.status, StatusCode::BAD_REQUEST);
+
+    // The district supervisor reads the admin pages but changes nothing there.
+    let admin = b.get("/admin").await;
+    assert_eq!(admin.status, StatusCode::OK);
+    assert!(!admin.body.contains("href=\"/admin/users\""));
+    assert_eq!(b.get("/admin/users").await.status, StatusCode::FORBIDDEN);
+    let cal = b.get("/admin/calendar?year=2026").await;
+    assert_eq!(cal.status, StatusCode::OK);
+    assert!(!cal.body.contains("method=\"post\" action=\"/admin/calendar\""), "no form to change the calendar");
+    let csrf = cal.hidden("_csrf");
+    let r = b.post_form("/admin/calendar", &[("_csrf", &csrf), ("date", "2027-03-15"), ("kind", "holiday")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn other_roles_are_refused_and_visitors_sent_to_sign_in() {
+    let app = spawn_app().await;
+    let mut b = signed_in(&app, "unit_staff").await;
+    for path in ["/dashboard", "/admin", "/admin/users", "/admin/calendar", "/admin/imports", "/admin/catalog"] {
+        let p = b.get(path).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(p.body.contains("<html"), "a page, not a bare status");
+    }
+    let page = b.get("/my").await;
+    assert!(!page.body.contains("href=\"/dashboard\"") && !page.body.contains("href=\"/admin\""));
+    let mut anon = Browser::new(&app);
+    let p = anon.get("/dashboard").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), "/login?next=%2Fdashboard");
+}
+
+#[tokio::test]
+async fn the_admin_adds_a_user_who_can_then_sign_in_and_disables_them() {
+    let app = spawn_app().await;
+    let mut b = signed_in(&app, "system_admin").await;
+    let form = b.get("/admin/users").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("street_leader"), "the accounts are listed");
+    let csrf = form.hidden("_csrf");
+    let users = |app: &TestApp| {
+        let store = app.store.clone();
+        async move { store.users(&chuishao_domain::DistrictCode::parse("110101").unwrap()).await.unwrap().len() }
+    };
+    let before = users(&app).await;
+
+    // Without the form's token: refused, nothing made.
+    let forged = b
+        .post_form("/admin/users", &[("username", "forged"), ("name", "x"), ("role", "dispatcher"), ("scope", DZM)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(users(&app).await, before);
+
+    // A scope that does not exist: the form again with its message, nothing made.
+    let bad = b
+        .post_form(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("username", "new_dispatcher"),
+                ("name", "王五"),
+                ("role", "dispatcher"),
+                ("scope", "110101999"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("本区没有这个管辖范围"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"new_dispatcher\""), "the input is kept");
+    assert_eq!(users(&app).await, before);
+
+    let made = b
+        .post_form(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("username", "new_dispatcher"),
+                ("name", "王五"),
+                ("role", "dispatcher"),
+                ("scope", DZM),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let password = made.text_of("initial-password");
+    assert_eq!(password.len(), 16);
+    assert_eq!(users(&app).await, before + 1);
+    // The new account signs in with it, as a dispatcher of 东直门街道.
+    let login = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/auth/login", app.base))
+                .json(&serde_json::json!({"username": "new_dispatcher", "password": password})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let me = app.get(login.body["token"].as_str().unwrap(), "/api/v1/auth/me").await;
+    assert_eq!(me.body["role"], "dispatcher", "{}", me.body);
+    // The password is not shown again.
+    let list = b.get("/admin/users").await;
+    assert!(!list.body.contains(&password));
+    // The same username again: refused beside the field.
+    let again = b
+        .post_form(
+            "/admin/users",
+            &[("_csrf", &csrf), ("username", "new_dispatcher"), ("role", "dispatcher"), ("scope", DZM)],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("本区已有这个用户名"));
+
+    // Disabled: the account can no longer sign in.
+    let d = chuishao_domain::DistrictCode::parse("110101").unwrap();
+    let id = app.store.users(&d).await.unwrap().into_iter().find(|u| u.username == "new_dispatcher").unwrap().id;
+    let no_token = b.post_form(&format!("/admin/users/{id}/disable"), &[]).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    let off = b.post_form(&format!("/admin/users/{id}/disable"), &[("_csrf", &csrf)]).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    let login = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/auth/login", app.base))
+                .json(&serde_json::json!({"username": "new_dispatcher", "password": password})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert!(b.get("/admin/users").await.body.contains("已停用"));
+}
+
+#[tokio::test]
+async fn the_admin_sets_and_removes_a_holiday_that_the_calendar_api_shows() {
+    let app = spawn_app().await;
+    let mut b = signed_in(&app, "system_admin").await;
+    let page = b.get("/admin/calendar?year=2026").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2026-10-01"), "the shipped National Day holiday");
+    let csrf = page.hidden("_csrf");
+    let on_api = |app: &TestApp| {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        async move {
+            let v: Value =
+                client.get(format!("{base}/api/v1/calendar?year=2027")).send().await.unwrap().json().await.unwrap();
+            v["items"].as_array().unwrap().iter().any(|d| d["date"] == "2027-03-15" && d["kind"] == "holiday")
+        }
+    };
+
+    let forged = b.post_form("/admin/calendar", &[("date", "2027-03-15"), ("kind", "holiday")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(!on_api(&app).await);
+    let bad = b.post_form("/admin/calendar", &[("_csrf", &csrf), ("date", "2027-02-30"), ("kind", "holiday")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("请按 2027-01-01 的格式填写日期"));
+
+    let set = b
+        .post_form(
+            "/admin/calendar",
+            &[("_csrf", &csrf), ("date", "2027-03-15"), ("kind", "holiday"), ("note", "测试假日")],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    assert!(set.location().starts_with("/admin/calendar?year=2027"));
+    assert!(on_api(&app).await, "the calendar API shows the new holiday at once");
+    assert!(b.get("/admin/calendar?year=2027").await.body.contains("测试假日"));
+    // Deadlines count on it: 2027-03-15 (Monday) is no longer a working day.
+    let due = app
+        .send(
+            app.client.get(format!("{}/api/v1/calendar/deadline?start=2027-03-12T09:00:00%2B08:00&spec=1wd", app.base)),
+        )
+        .await;
+    assert!(due.body["due"].as_str().unwrap().starts_with("2027-03-16"), "{}", due.body);
+
+    let gone = b.post_form("/admin/calendar/2027-03-15/remove", &[("_csrf", &csrf)]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(!on_api(&app).await);
+}
+
+#[tokio::test]
+async fn a_bad_boundaries_file_shows_the_named_error_and_imports_nothing() {
+    let app = spawn_app().await;
+    let d = chuishao_domain::DistrictCode::parse("110101").unwrap();
+    let stored = app.store.boundaries(&d).await.unwrap();
+    let mut b = signed_in(&app, "system_admin").await;
+    let form = b.get("/admin/imports").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let csrf = form.hidden("_csrf");
+    // A good first feature and an unknown community: the whole file is refused.
+    let bad = format!(
+        r#"{{"type":"FeatureCollection","features":[
+          {{"type":"Feature","properties":{{"code":"{SHIZIPO}","name":"十字坡社区","level":"community"}},
+           "geometry":{{"type":"Polygon","coordinates":[[[116.44,39.94],[116.45,39.94],[116.45,39.95],[116.44,39.94]]]}}}},
+          {{"type":"Feature","properties":{{"code":"110101009999","name":"无此社区","level":"community"}},
+           "geometry":{{"type":"Polygon","coordinates":[[[116.44,39.94],[116.45,39.94],[116.45,39.95],[116.44,39.94]]]}}}}]}}"#
+    );
+    let r = b.post_file("/admin/imports", Some(&csrf), bad.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("边界文件有误，未导入任何内容"), "{}", r.body);
+    assert!(r.body.contains("110101009999"), "the feature is named");
+    let r = b.post_file("/admin/imports", Some(&csrf), b"{ not json").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("边界文件有误"));
+    let after = app.store.boundaries(&d).await.unwrap();
+    assert_eq!(after.len(), stored.len());
+    assert!(after.iter().zip(&stored).all(|(a, s)| a.code == s.code && a.geometry == s.geometry), "nothing changed");
+    // Without the token: refused before anything is read into the store.
+    let forged = b.post_file("/admin/imports", None, bad.as_bytes()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_organisation_and_catalog_read_and_english_by_the_lang_cookie() {
+    let app = spawn_app().await;
+    let mut b = signed_in(&app, "system_admin").await;
+    let org = b.get("/admin").await;
+    assert_eq!(org.status, StatusCode::OK);
+    assert_eq!(org.body.matches("/admin?street=1101010").count(), 17, "the 17 streets");
+    assert!(org.body.contains("共 169 个社区"), "with their communities counted");
+    let street = b.get(&format!("/admin?street={DZM}")).await;
+    assert!(street.body.contains("十字坡社区") && street.body.contains("城市管理办公室"));
+    let catalog = b.get("/admin/catalog?q=%E5%8D%A0%E9%81%93").await; // 占道
+    assert_eq!(catalog.status, StatusCode::OK);
+    assert!(catalog.text_of("catalog-count").starts_with("显示"), "{}", catalog.text_of("catalog-count"));
+    assert!(catalog.body.contains("占道"));
+    let page = b.get("/admin/catalog").await;
+    assert!(page.text_of("catalog-count").contains("共 106 项"), "{}", page.text_of("catalog-count"));
+
+    b.cookies.insert("lang".into(), "en".into());
+    let en = b.get("/admin/users").await;
+    assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Add a user"), "English admin");
+    let mut leader = signed_in(&app, "street_leader").await;
+    leader.cookies.insert("lang".into(), "en".into());
+    let dash = leader.get("/dashboard").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    for words in ["Response rate", "Composite score", "Requests by community", "Download Excel (XLSX)", "Dashboard"] {
+        assert!(dash.body.contains(words), "{words}");
+    }
+    assert!(!dash.body.contains("响应率"), "no Chinese label left");
+}
