@@ -3,7 +3,7 @@
 //! Each page visited is checked to ask nothing of other sites and kept as a screenshot in
 //! `target/e2e-screenshots/<page>.<lang>.png`.
 //!
-//! Still to walk when their pages land (issue 8 §8), with the helpers below (`login_as`,
+//! Still to walk when their pages land (issue 8 §8), with the helpers of `browser.rs` (`login_as`,
 //! `fill_by_label`, `choose_by_label`, `click_button_with_text`, `submit_form`, `checkpoint`):
 //! - the dispatcher opens the new case from `/my` and dispatches it on the case page;
 //! - unit staff (`unit_staff`) accepts, contacts and resolves it on the case page;
