@@ -2,6 +2,7 @@
 //! fresh database. Add modules here rather than new files under tests/: each test binary links
 //! the whole stack again, which on two cores costs minutes.
 
+mod browser;
 mod helpers;
 
 mod assessment;
@@ -9,6 +10,7 @@ mod auth_and_org;
 mod cli;
 mod concurrency;
 mod deadlines;
+mod e2e;
 mod errors;
 mod instances;
 mod liaisons;
