@@ -141,13 +141,14 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
 
 impl Ctx {
     fn build(lang: Lang, user: Option<SignedInUser>, csrf: String, path: &str, set_cookies: Vec<String>) -> Ctx {
-        let nav = nav_for(user.as_ref())
+        let entries = nav_for(user.as_ref());
+        // The entry the page belongs to: the longest one its path starts with (so `/liaison`
+        // is not also current on `/liaison/visits/new`).
+        let matches = |href: &str| href == path || (href != "/" && path.starts_with(href));
+        let current = entries.iter().map(|(h, _)| *h).filter(|h| matches(h)).max_by_key(|h| h.len());
+        let nav = entries
             .into_iter()
-            .map(|(href, key)| NavItem {
-                href,
-                label: i18n::t(lang, key, &[]),
-                current: href == path || (href != "/" && path.starts_with(href)),
-            })
+            .map(|(href, key)| NavItem { href, label: i18n::t(lang, key, &[]), current: Some(href) == current })
             .collect();
         let back = query_escape(path);
         Ctx {
