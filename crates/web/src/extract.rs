@@ -170,10 +170,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IdempotentJson<T> {
             use sha2::Digest;
             // Over the JSON in a canonical form (keys sorted, no spacing), so a client that
             // serialises the same form again differently still matches.
-            let canonical = serde_json::from_slice::<serde_json::Value>(&bytes).map(|v| v.to_string());
+            let canonical = serde_json::from_slice::<serde_json::Value>(&bytes).map(|v| canonical_json(&v));
             let hash = sha2::Sha256::digest(canonical.as_ref().map(String::as_bytes).unwrap_or(&bytes));
             chuishao_store::Idempotency { key, request_hash: hash.iter().map(|b| format!("{b:02x}")).collect() }
         });
         Ok(IdempotentJson(value, idem))
+    }
+}
+
+/// JSON with every object's keys sorted and no spacing: the same for any formatting or key order
+/// of the same value (whatever order `serde_json::Map` keeps, which a dependency's features may
+/// change).
+pub fn canonical_json(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> =
+                keys.into_iter().map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&m[k]))).collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::canonical_json;
+
+    #[test]
+    fn the_same_value_in_any_key_order_or_spacing_is_one_text() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":{"y":[1,{"d":2,"c":3}],"x":"文"}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str("{ \"a\": { \"x\": \"文\", \"y\": [1, {\"c\": 3, \"d\": 2}] },\n \"b\": 1 }").unwrap();
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":"文","y":[1,{"c":3,"d":2}]},"b":1}"#);
     }
 }
