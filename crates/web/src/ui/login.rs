@@ -27,11 +27,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Where a user lands after signing in when no page asked for it.
-/// Every role has a list of its cases for now; the workbench, inbox and dashboard pages will
-/// take over their roles' homes here.
-fn home_of(_role: Role) -> &'static str {
-    "/my"
+/// Where a user lands after signing in when no page asked for it: a liaison on their phone
+/// home, a department in its whistle inbox, the system admin in administration, everyone
+/// else on the workbench (a resident on their own requests).
+fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Liaison => "/liaison",
+        Role::DepartmentStaff => "/inbox",
+        Role::SystemAdmin => "/admin",
+        _ => "/my",
+    }
 }
 
 /// `GET /login`
