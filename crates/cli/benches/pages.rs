@@ -15,7 +15,7 @@ const RUNS: usize = 40;
 const PASSWORD: &str = "chuishao2026";
 
 /// (who, path): who is a demo account or "" for a visitor; `{case}` stands for a case the
-/// account can see, `{month}` for last month.
+/// account can see, `{whistle}` for a whistle it can see.
 const PAGES: &[(&str, &str)] = &[
     ("", "/"),
     ("", "/submit"),
@@ -25,6 +25,20 @@ const PAGES: &[(&str, &str)] = &[
     ("dispatcher", "/my"),
     ("unit_staff", "/my"),
     ("street_leader", "/my"),
+    ("dispatcher", "/cases/{case}"),
+    ("street_leader", "/whistles"),
+    ("street_leader", "/whistles/{whistle}"),
+    ("department_staff", "/inbox"),
+    ("liaison", "/liaison"),
+    ("liaison", "/liaison/visits/new"),
+    ("liaison", "/liaison/households"),
+    ("liaison", "/liaison/results"),
+    ("street_leader", "/dashboard"),
+    ("district_supervisor", "/dashboard"),
+    ("system_admin", "/admin"),
+    ("system_admin", "/admin/users"),
+    ("system_admin", "/admin/catalog"),
+    ("system_admin", "/admin/calendar"),
 ];
 
 fn percentile(samples: &mut [f64], p: f64) -> f64 {
@@ -116,7 +130,6 @@ async fn main() -> anyhow::Result<()> {
         let token = body["token"].as_str().ok_or_else(|| anyhow::anyhow!("{who} cannot sign in: {body}"))?;
         clients.push((who, Client { http: http.clone(), base: base.clone(), session: Some(token.to_string()) }));
     }
-    let month = (now - chrono::Duration::days(31)).format("%Y-%m").to_string();
 
     // Warm up: the router is built on first use, and the first pages fill caches.
     let baseline = clients[0].1.time("/healthz").await?;
@@ -135,12 +148,14 @@ async fn main() -> anyhow::Result<()> {
     let mut missed = false;
     for (who, path) in PAGES {
         let client = &clients.iter().find(|(w, _)| w == who).ok_or_else(|| anyhow::anyhow!("no client"))?.1;
-        let mut path = path.replace("{month}", &month);
-        if path.contains("{case}") {
-            let (_, list) = client.get("/api/v1/cases?per_page=1").await?;
-            let list: serde_json::Value = serde_json::from_str(&list)?;
-            let id = list["items"][0]["id"].as_str().ok_or_else(|| anyhow::anyhow!("{who} sees no case"))?;
-            path = path.replace("{case}", id);
+        let mut path = path.to_string();
+        for (slot, list) in [("{case}", "/api/v1/cases?per_page=1"), ("{whistle}", "/api/v1/whistles?per_page=1")] {
+            if path.contains(slot) {
+                let (_, body) = client.get(list).await?;
+                let body: serde_json::Value = serde_json::from_str(&body)?;
+                let id = body["items"][0]["id"].as_str().ok_or_else(|| anyhow::anyhow!("{who} sees none: {list}"))?;
+                path = path.replace(slot, id);
+            }
         }
         let (status, html) = client.get(&path).await?;
         anyhow::ensure!(status.is_success(), "{path} as {who}: {status}");
