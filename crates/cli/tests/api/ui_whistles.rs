@@ -375,7 +375,8 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
 
     // Who may not blow is told so, and gets no form; residents and visitors get no board.
     let mut dispatcher = Browser::signed_in(&app, "dispatcher").await;
-    let form = dispatcher.get(&format!("/whistles/new?case={case_id}")).await;
+    let number = case["number"].as_str().unwrap();
+    let form = dispatcher.get(&format!("/whistles/new?case={number}")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("吹哨须由街道领导") && !form.body.contains("action=\"/whistles/new\""));
     assert!(dispatcher.get("/whistles").await.body.contains(&path), "the dispatcher sees the street's board");
@@ -398,7 +399,8 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
     }
     let page = leader.get(&path).await;
     assert!(
-        page.body.contains("Emergency whistle") && page.body.contains("sign 15 min, report in 30 min, finish at once")
+        page.body.contains("Emergency whistle")
+            && page.body.contains("sign 15 min, report in 30 min, then act at once")
     );
     assert!(!page.body.contains("签收时限"), "no Chinese labels left");
 }

@@ -94,16 +94,16 @@ fn spec_words(lang: Lang, s: &DeadlineSpec) -> String {
 
 /// A policy's deadlines in words: `签收 1 小时，报到 24 小时，完成 5 个工作日`.
 pub(super) fn policy_words(ctx: &Ctx, p: &WhistlePolicy) -> String {
-    let complete = p.complete.as_ref().map(|c| spec_words(ctx.lang, c)).unwrap_or_else(|| ctx.t("ui-wh-spec-now"));
-    i18n::t(
-        ctx.lang,
-        "ui-wh-policy",
-        &[
-            ("sign", spec_words(ctx.lang, &p.sign)),
-            ("report", spec_words(ctx.lang, &p.report_in)),
-            ("complete", complete),
-        ],
-    )
+    let mut args = vec![("sign", spec_words(ctx.lang, &p.sign)), ("report", spec_words(ctx.lang, &p.report_in))];
+    let key = match &p.complete {
+        Some(c) => {
+            args.push(("complete", spec_words(ctx.lang, c)));
+            "ui-wh-policy"
+        }
+        // No completion deadline: the departments act as soon as they are there.
+        None => "ui-wh-policy-at-once",
+    };
+    i18n::t(ctx.lang, key, &args)
 }
 
 /// Where a whistle is: street, and community when it has one.

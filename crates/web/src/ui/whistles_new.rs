@@ -110,9 +110,16 @@ pub struct NewQuery {
     case: Option<String>,
 }
 
-/// The case of the form: one the viewer may see, else "not found".
+/// The case of the form (id or number): one the viewer may see, else "not found".
 async fn case_for(state: &AppState, actor: &Actor, id: &str) -> Result<Case, UiError> {
-    let id = CaseId::parse(id.trim()).ok_or_else(UiError::not_found)?;
+    // By id, or by the number people read out (as the API takes either).
+    let id = match CaseId::parse(id.trim()) {
+        Some(id) => id,
+        None if id.trim().len() <= 40 => {
+            state.store.case_id_by_number(&actor.district, id.trim()).await?.ok_or_else(UiError::not_found)?
+        }
+        None => return Err(UiError::not_found()),
+    };
     let (case, _) = state.store.load_case(&actor.district, id).await?.ok_or_else(UiError::not_found)?;
     if !can_see_case(actor, &case) {
         return Err(UiError::not_found());
