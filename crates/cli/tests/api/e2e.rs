@@ -246,6 +246,8 @@ async fn a_request_lives_its_whole_life_in_the_browser_from_the_resident_through
     assert!(b.path().await.starts_with("/whistles/new?case="));
     let form = b.page_text().await;
     assert!(form.contains(&number) && form.contains("占道经营"), "the whistle names its case:\n{form}");
+    let source = b.source().await;
+    assert!(!source.contains(PHONE_NUMBER) && !source.contains("张三"), "no personal data on the whistle form");
     b.choose_radio("吹哨类型", "协调").await;
     b.fill_by_label("事由", "早市占道影响自来水管线检修井，需自来水集团到场").await;
     b.fill_by_label("统一任务", "核查检修井并配合清理").await;
@@ -258,7 +260,10 @@ async fn a_request_lives_its_whole_life_in_the_browser_from_the_resident_through
     assert!(shown.contains("自来水集团") && shown.contains("签收时限 剩"), "the department and its clock:\n{shown}");
     b.goto("/whistles").await;
     let board = b.page_text().await;
-    assert!(board.contains("吹哨调度") && board.contains("自来水集团"), "on the board:\n{board}");
+    assert!(
+        board.contains("吹哨调度") && board.contains(&number) && board.contains("自来水集团"),
+        "on the board:\n{board}"
+    );
     assert!(board.contains("签收时限 剩"), "with its countdown:\n{board}");
     b.checkpoint("whistles").await;
     b.sign_out().await;
@@ -283,6 +288,7 @@ async fn a_request_lives_its_whole_life_in_the_browser_from_the_resident_through
     b.submit_form("完成").await;
     let shown = b.page_text().await;
     assert!(shown.contains("已完成：完成") && shown.contains("李工（管网维修队队长）"), "{shown}");
+    assert!(!b.source().await.contains(PHONE_NUMBER), "departments see no phone numbers");
     b.checkpoint("whistle-done").await;
     b.goto("/inbox").await;
     assert!(!b.page_text().await.contains("自来水管线检修井"), "a finished whistle leaves the inbox");
