@@ -291,7 +291,7 @@ impl Browser {
     }
 
     /// Runs `act` (a click that leaves the page) and waits until the next page has loaded.
-    async fn navigating<F: std::future::Future<Output = ()>>(&self, act: F) {
+    pub async fn navigating<F: std::future::Future<Output = ()>>(&self, act: F) {
         let old = self.find(By::Tag("html")).await;
         act.await;
         old.wait_until().wait(WAIT, POLL).stale().await.expect("the page changed");
@@ -308,6 +308,39 @@ impl Browser {
         let t = xpath_literal(text);
         let link = self.find(By::XPath(format!("//a[normalize-space(.)={t}]"))).await;
         self.navigating(async move { link.click().await.unwrap_or_else(|e| panic!("follow {text}: {e}")) }).await;
+    }
+
+    /// Clicks `el` (a link or button that leaves the page) and waits for the next page.
+    pub async fn click_through(&self, el: WebElement) {
+        self.navigating(async move { el.click().await.unwrap_or_else(|e| panic!("click: {e}")) }).await;
+    }
+
+    /// Ticks the radio button showing `option` in the group whose legend starts with `legend`.
+    pub async fn choose_radio(&self, legend: &str, option: &str) {
+        let (l, o) = (xpath_literal(legend), xpath_literal(option));
+        self.find(By::XPath(format!(
+            "//fieldset[starts-with(normalize-space(legend), {l})]//label[starts-with(normalize-space(.), {o})]\
+             /input[@type='radio']"
+        )))
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("choose {option} for {legend}: {e}"));
+    }
+
+    /// Ticks the checkbox whose label shows `text`.
+    pub async fn tick(&self, text: &str) {
+        let t = xpath_literal(text);
+        let boxes = self.find(By::XPath(format!("//label[normalize-space(.)={t}]/input[@type='checkbox']"))).await;
+        if !boxes.is_selected().await.expect("checked?") {
+            boxes.click().await.unwrap_or_else(|e| panic!("tick {text}: {e}"));
+        }
+    }
+
+    /// Signs out by the button in the header (the page after it is the public one).
+    pub async fn sign_out(&self) {
+        let button = if self.lang().await == "en" { "Sign out" } else { "退出登录" };
+        self.submit_form(button).await;
     }
 
     /// Signs in through the login form as a demo account; lands on the page after it.
@@ -372,7 +405,7 @@ impl Browser {
 }
 
 /// `s` as an XPath string literal (XPath 1.0 has no escapes: quotes are joined with concat()).
-fn xpath_literal(s: &str) -> String {
+pub fn xpath_literal(s: &str) -> String {
     if !s.contains('\'') {
         format!("'{s}'")
     } else if !s.contains('"') {
