@@ -4,6 +4,7 @@
 
 mod browser;
 mod helpers;
+mod pages;
 
 mod assessment;
 mod auth_and_org;

@@ -1,123 +1,11 @@
-//! The web pages through HTTP, as a browser without JavaScript uses them: cookies kept by hand,
-//! redirects not followed, forms sent as browsers send them.
+//! The web pages through HTTP, as a browser without JavaScript uses them (see `pages`): the
+//! request form, tracking and rating, signing in and out, the language switch.
 
 use crate::helpers::*;
-use reqwest::header::{HeaderMap, ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use crate::pages::{pairs, Browser, Page};
+use reqwest::header::SET_COOKIE;
 use reqwest::StatusCode;
 use serde_json::json;
-use std::collections::BTreeMap;
-
-/// A browser: a cookie jar and a language preference.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-    accept_language: Option<&'static str>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    /// The value of the hidden input `name`.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start =
-            self.body.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in {}", self.body)) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").to_string()
-    }
-    /// The text of the element with this id.
-    fn text_of(&self, id: &str) -> String {
-        let marker = format!("id=\"{id}\">");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no #{id}")) + marker.len();
-        self.body[start..].split('<').next().unwrap_or("").trim().to_string()
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client, cookies: BTreeMap::new(), accept_language: None }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let mut req = req.header(COOKIE, self.cookie_header());
-        if let Some(l) = self.accept_language {
-            req = req.header(ACCEPT_LANGUAGE, l);
-        }
-        let res = req.send().await.expect("request");
-        for c in res.headers().get_all(SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.text().await.expect("body");
-        Page { status, headers, body }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
-        self.send(req).await
-    }
-
-    async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Page {
-        let boundary = "----chuishao-test-boundary-7f3a";
-        let mut body: Vec<u8> = vec![];
-        for (k, v) in fields {
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-            );
-        }
-        if let Some((name, content_type, bytes)) = file {
-            body.extend(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend(bytes);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(body);
-        self.send(req).await
-    }
-
-    /// Signs in through the login form.
-    async fn sign_in(&mut self, username: &str) -> Page {
-        let form = self.get("/login").await;
-        assert_eq!(form.status, StatusCode::OK);
-        let csrf = form.hidden("_csrf");
-        self.post_form("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD), ("next", "/")])
-            .await
-    }
-}
 
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
@@ -144,10 +32,6 @@ fn filled<'a>(form: &'a Page, csrf: &'a str, form_id: &'a str) -> Vec<(&'static 
     ]
 }
 
-fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 async fn cases(app: &TestApp) -> u64 {
     app.store.count_rows("cases").await.expect("count")
 }
@@ -164,7 +48,7 @@ async fn a_resident_submits_a_request_tracks_it_masked_and_rates_the_result() {
     let (csrf, form_id) = (form.hidden("_csrf"), form.hidden("form_id"));
     let fields = filled(&form, &csrf, &form_id);
 
-    let sent = b.post_multipart("/submit", &pairs(&fields), Some(("IMG_0001.png", "image/png", PNG))).await;
+    let sent = b.post_multipart("/submit", &pairs(&fields), Some(("photo", "IMG_0001.png", "image/png", PNG))).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     let number = sent.text_of("case-number");
     let code = sent.text_of("access-code");
@@ -182,7 +66,7 @@ async fn a_resident_submits_a_request_tracks_it_masked_and_rates_the_result() {
     assert_eq!((case.attachments[0].name.as_str(), case.attachments[0].size), ("photo.png", PNG.len() as u64));
 
     // The same form sent again (a reload) files nothing new and shows the same code.
-    let again = b.post_multipart("/submit", &pairs(&fields), Some(("IMG_0001.png", "image/png", PNG))).await;
+    let again = b.post_multipart("/submit", &pairs(&fields), Some(("photo", "IMG_0001.png", "image/png", PNG))).await;
     assert_eq!((again.text_of("case-number"), again.text_of("access-code")), (number.clone(), code.clone()));
     assert_eq!(cases(&app).await, 1);
 
@@ -412,7 +296,7 @@ async fn bad_input_is_shown_again_beside_its_field_and_writes_nothing() {
             _ => {}
         }
     }
-    let r = b.post_multipart("/submit", &pairs(&fields), Some(("notes.txt", "text/plain", b"hello"))).await;
+    let r = b.post_multipart("/submit", &pairs(&fields), Some(("photo", "notes.txt", "text/plain", b"hello"))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for shown in [
         "id=\"text-error\">缺少必填项：诉求内容",

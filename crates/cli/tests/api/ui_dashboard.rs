@@ -4,132 +4,26 @@
 //! (users, calendar, imports) only for the right roles and only with the form's token.
 
 use crate::helpers::*;
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use crate::pages::{Browser, Page};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::collections::BTreeMap;
-
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").to_string()
-    }
-    /// The text of the element with this id, up to its first child tag.
-    fn text_of(&self, id: &str) -> String {
-        let marker = format!("id=\"{id}\">");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no #{id} in the page")) + marker.len();
-        self.body[start..].split('<').next().unwrap_or("").trim().to_string()
-    }
-    fn href_of(&self, id: &str) -> String {
-        let marker = format!("id=\"{id}\" href=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no link #{id}")) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").replace("&amp;", "&").replace("&#38;", "&")
-    }
-    fn location(&self) -> &str {
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let res = req.header(COOKIE, jar).send().await.expect("request");
-        for c in res.headers().get_all(SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            self.cookies.insert(k.to_string(), v.to_string());
-        }
-        let (status, headers) = (res.status(), res.headers().clone());
-        Page { status, headers, body: res.text().await.expect("body") }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn bytes(&mut self, path: &str) -> (StatusCode, String, Vec<u8>) {
-        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let res = self.client.get(format!("{}{path}", self.base)).header(COOKIE, jar).send().await.expect("request");
-        let kind = res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        (res.status(), kind, res.bytes().await.expect("body").to_vec())
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
-        self.send(req).await
-    }
-
-    async fn post_file(&mut self, path: &str, csrf: Option<&str>, file: &[u8]) -> Page {
-        let boundary = "----chuishao-dashboard-boundary";
-        let mut body: Vec<u8> = vec![];
-        if let Some(t) = csrf {
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{t}\r\n").as_bytes(),
-            );
-        }
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"boundaries\"; filename=\"b.geojson\"\r\n\
-                 Content-Type: application/geo+json\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(file);
-        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(body);
-        self.send(req).await
-    }
-
-    async fn sign_in(&mut self, username: &str) {
-        let form = self.get("/login").await;
-        let csrf = form.hidden("_csrf");
-        let r = self
-            .post_form("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD), ("next", "/")])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{username} signs in: {}", r.body);
-    }
-}
 
 /// As the page shows a rate: percent with two decimals.
 fn pct(v: &Value) -> String {
     format!("{:.2}%", (v.as_f64().expect("a rate") * 10_000.0).round() / 100.0)
 }
 
-async fn signed_in(app: &TestApp, username: &str) -> Browser {
-    let mut b = Browser::new(app);
-    b.sign_in(username).await;
-    b
+/// Sends a boundaries file to the imports form, with the form's token if there is one.
+async fn post_file(b: &mut Browser, path: &str, csrf: Option<&str>, file: &[u8]) -> Page {
+    let fields: Vec<(&str, &str)> = csrf.map(|t| ("_csrf", t)).into_iter().collect();
+    b.post_multipart(path, &fields, Some(("boundaries", "b.geojson", "application/geo+json", file))).await
 }
 
 #[tokio::test]
 async fn a_street_leader_sees_their_streets_figures_as_the_api_counts_them() {
     let app = spawn_app_with(300).await;
     let token = app.login("street_leader").await;
-    let mut b = signed_in(&app, "street_leader").await;
+    let mut b = Browser::signed_in(&app, "street_leader").await;
 
     for month in ["2026-10", "2026-11"] {
         let page = b.get(&format!("/dashboard?month={month}")).await;
@@ -201,7 +95,7 @@ async fn a_street_leader_sees_their_streets_figures_as_the_api_counts_them() {
 async fn the_district_sees_every_street_and_may_choose_one() {
     let app = spawn_app_with(300).await;
     let token = app.login("district_supervisor").await;
-    let mut b = signed_in(&app, "district_supervisor").await;
+    let mut b = Browser::signed_in(&app, "district_supervisor").await;
     let all = b.get("/dashboard?month=2026-10").await;
     assert_eq!(all.status, StatusCode::OK);
     assert!(all.body.contains("name=\"street\""), "a street selector");
@@ -232,7 +126,7 @@ async fn the_district_sees_every_street_and_may_choose_one() {
 #[tokio::test]
 async fn other_roles_are_refused_and_visitors_sent_to_sign_in() {
     let app = spawn_app().await;
-    let mut b = signed_in(&app, "unit_staff").await;
+    let mut b = Browser::signed_in(&app, "unit_staff").await;
     for path in ["/dashboard", "/admin", "/admin/users", "/admin/calendar", "/admin/imports", "/admin/catalog"] {
         let p = b.get(path).await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
@@ -249,7 +143,7 @@ async fn other_roles_are_refused_and_visitors_sent_to_sign_in() {
 #[tokio::test]
 async fn the_admin_adds_a_user_who_can_then_sign_in_and_disables_them() {
     let app = spawn_app().await;
-    let mut b = signed_in(&app, "system_admin").await;
+    let mut b = Browser::signed_in(&app, "system_admin").await;
     let form = b.get("/admin/users").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("street_leader"), "the accounts are listed");
@@ -346,7 +240,7 @@ async fn the_admin_adds_a_user_who_can_then_sign_in_and_disables_them() {
 #[tokio::test]
 async fn the_admin_sets_and_removes_a_holiday_that_the_calendar_api_shows() {
     let app = spawn_app().await;
-    let mut b = signed_in(&app, "system_admin").await;
+    let mut b = Browser::signed_in(&app, "system_admin").await;
     let page = b.get("/admin/calendar?year=2026").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("2026-10-01"), "the shipped National Day holiday");
@@ -395,7 +289,7 @@ async fn a_bad_boundaries_file_shows_the_named_error_and_imports_nothing() {
     let app = spawn_app().await;
     let d = chuishao_domain::DistrictCode::parse("110101").unwrap();
     let stored = app.store.boundaries(&d).await.unwrap();
-    let mut b = signed_in(&app, "system_admin").await;
+    let mut b = Browser::signed_in(&app, "system_admin").await;
     let form = b.get("/admin/imports").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("enctype=\"multipart/form-data\""));
@@ -408,25 +302,25 @@ async fn a_bad_boundaries_file_shows_the_named_error_and_imports_nothing() {
           {{"type":"Feature","properties":{{"code":"110101009999","name":"无此社区","level":"community"}},
            "geometry":{{"type":"Polygon","coordinates":[[[116.44,39.94],[116.45,39.94],[116.45,39.95],[116.44,39.94]]]}}}}]}}"#
     );
-    let r = b.post_file("/admin/imports", Some(&csrf), bad.as_bytes()).await;
+    let r = post_file(&mut b, "/admin/imports", Some(&csrf), bad.as_bytes()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("边界文件有误，未导入任何内容"), "{}", r.body);
     assert!(r.body.contains("110101009999"), "the feature is named");
-    let r = b.post_file("/admin/imports", Some(&csrf), b"{ not json").await;
+    let r = post_file(&mut b, "/admin/imports", Some(&csrf), b"{ not json").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("边界文件有误"));
     let after = app.store.boundaries(&d).await.unwrap();
     assert_eq!(after.len(), stored.len());
     assert!(after.iter().zip(&stored).all(|(a, s)| a.code == s.code && a.geometry == s.geometry), "nothing changed");
     // Without the token: refused before anything is read into the store.
-    let forged = b.post_file("/admin/imports", None, bad.as_bytes()).await;
+    let forged = post_file(&mut b, "/admin/imports", None, bad.as_bytes()).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn the_organisation_and_catalog_read_and_english_by_the_lang_cookie() {
     let app = spawn_app().await;
-    let mut b = signed_in(&app, "system_admin").await;
+    let mut b = Browser::signed_in(&app, "system_admin").await;
     let org = b.get("/admin").await;
     assert_eq!(org.status, StatusCode::OK);
     assert_eq!(org.body.matches("/admin?street=1101010").count(), 17, "the 17 streets");
@@ -443,7 +337,7 @@ async fn the_organisation_and_catalog_read_and_english_by_the_lang_cookie() {
     b.cookies.insert("lang".into(), "en".into());
     let en = b.get("/admin/users").await;
     assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Add a user"), "English admin");
-    let mut leader = signed_in(&app, "street_leader").await;
+    let mut leader = Browser::signed_in(&app, "street_leader").await;
     leader.cookies.insert("lang".into(), "en".into());
     let dash = leader.get("/dashboard").await;
     assert_eq!(dash.status, StatusCode::OK);

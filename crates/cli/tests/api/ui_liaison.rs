@@ -3,93 +3,13 @@
 //! a case and a hardship request in one POST, once per idempotency key, and results.
 
 use crate::helpers::*;
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use crate::pages::{pairs, Browser, Page};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// 胡家园社区, another community of 东直门街道 (not the demo liaison's).
 const HUJIAYUAN: &str = "110101009003";
-
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    fn header(&self, name: reqwest::header::HeaderName) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    /// The value of the hidden input `name`.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no {name} in {}", self.body)) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").to_string()
-    }
-    /// The text of the element with this id.
-    fn text_of(&self, id: &str) -> String {
-        let marker = format!("id=\"{id}\">");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no #{id} in {}", self.body)) + marker.len();
-        self.body[start..].split('<').next().unwrap_or("").trim().to_string()
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let res = req.header(COOKIE, jar).send().await.expect("request");
-        for c in res.headers().get_all(SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.text().await.expect("body");
-        Page { status, headers, body }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
-        self.send(req).await
-    }
-
-    async fn sign_in(app: &TestApp, username: &str) -> Browser {
-        let mut b = Browser::new(app);
-        let form = b.get("/login").await;
-        let csrf = form.hidden("_csrf");
-        let res = b
-            .post_form("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD), ("next", "/")])
-            .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "signed in: {}", res.body);
-        b
-    }
-}
 
 /// 李桂兰, living alone at 80+ in 十字坡社区, registered by the liaison (due at once).
 async fn register(app: &TestApp, token: &str, community: Option<&str>, name: &str) -> String {
@@ -130,10 +50,6 @@ fn door_visit(csrf: &str, key: &str, household: &str) -> Vec<(&'static str, Stri
     ]
 }
 
-fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 fn set(v: &mut [(&'static str, String)], field: &str, value: &str) {
     for (k, x) in v.iter_mut() {
         if *k == field {
@@ -165,7 +81,7 @@ async fn the_liaison_sees_the_due_visits_of_their_community_only_and_masked() {
     let r = app.post(&liaison, "/api/v1/visits", json!({"household_id": visited, "seen": "一切正常"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
-    let mut b = Browser::sign_in(&app, "liaison").await;
+    let mut b = Browser::signed_in(&app, "liaison").await;
     let home = b.get("/liaison").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.body);
     assert!(home.text_of("my-communities").contains("十字坡社区"), "{}", home.text_of("my-communities"));
@@ -194,7 +110,7 @@ async fn the_liaison_sees_the_due_visits_of_their_community_only_and_masked() {
     assert_eq!(b.get("/liaison/households/no-such-household").await.status, StatusCode::NOT_FOUND);
 
     // The pages are the liaison's.
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = Browser::signed_in(&app, "dispatcher").await;
     assert_eq!(d.get("/liaison").await.status, StatusCode::FORBIDDEN);
     let anonymous = Browser::new(&app).get("/liaison/visits/new").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
@@ -206,7 +122,7 @@ async fn a_visit_form_raises_a_case_and_a_hardship_request_once_however_often_it
     let app = spawn_app().await;
     let liaison = app.login("liaison").await;
     let household = register(&app, &liaison, None, "李桂兰").await;
-    let mut b = Browser::sign_in(&app, "liaison").await;
+    let mut b = Browser::signed_in(&app, "liaison").await;
     let form = b.get(&format!("/liaison/visits/new?household={household}")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains(&format!("<option value=\"{household}\" selected>")), "the household is chosen");
@@ -253,7 +169,7 @@ async fn a_visit_form_raises_a_case_and_a_hardship_request_once_however_often_it
 
     // The same form again (a resend from the phone's outbox, after a new login even): the
     // first visit, recorded once.
-    let mut again_browser = Browser::sign_in(&app, "liaison").await;
+    let mut again_browser = Browser::signed_in(&app, "liaison").await;
     let fresh = again_browser.get("/liaison/visits/new").await.hidden("_csrf");
     let mut resend = fields.clone();
     set(&mut resend, "_csrf", &fresh);
@@ -292,7 +208,7 @@ async fn a_visit_logged_a_day_later_keeps_its_day_and_a_walk_needs_a_place() {
     // Filled at the door late on the 27th, sent the next morning while the session (12 hours)
     // still lasts: the token still holds, and the visit keeps its day.
     app.clock.set(at("2026-11-27T21:30:00+08:00"));
-    let mut b = Browser::sign_in(&app, "liaison").await;
+    let mut b = Browser::signed_in(&app, "liaison").await;
     let form = b.get("/liaison/visits/new").await;
     let (csrf, key) = (form.hidden("_csrf"), form.hidden("idempotency_key"));
     app.clock.advance(chrono::Duration::hours(10));
@@ -337,7 +253,7 @@ async fn a_form_with_bad_input_is_shown_again_with_messages_and_writes_nothing()
     let dispatcher = app.login("dispatcher").await;
     let theirs = register(&app, &dispatcher, Some(HUJIAYUAN), "王秀英").await;
     let mine = register(&app, &liaison, None, "李桂兰").await;
-    let mut b = Browser::sign_in(&app, "liaison").await;
+    let mut b = Browser::signed_in(&app, "liaison").await;
     let form = b.get("/liaison/visits/new").await;
     let (csrf, key) = (form.hidden("_csrf"), form.hidden("idempotency_key"));
 
@@ -399,7 +315,7 @@ async fn the_offline_script_and_service_worker_are_served_and_pages_are_light_an
     for i in 0..30 {
         register(&app, &liaison, None, &format!("李{}", ["桂兰", "秀英", "德福"][i % 3])).await;
     }
-    let mut b = Browser::sign_in(&app, "liaison").await;
+    let mut b = Browser::signed_in(&app, "liaison").await;
     let form = b.get("/liaison/visits/new").await;
     assert_eq!(form.status, StatusCode::OK);
 

@@ -4,36 +4,21 @@
 //! is neither offered nor done.
 
 use crate::helpers::*;
+use crate::pages::{Browser, Page};
 use chuishao_domain::Role;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 const CGZF: &str = "dc-cgzf"; // 东城区城市管理综合行政执法局
 const GHZR: &str = "dc-ghzr"; // 北京市规划和自然资源委员会东城分局
 
-/// A browser: a cookie jar, redirects not followed.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    /// The value of the first hidden input `name`.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").to_string()
-    }
+/// The whistle page's action forms.
+trait WhistlePage {
     /// Whether the page has a form posting to `action` for `department` (or for the whistle).
+    fn offers(&self, whistle: &str, action: &str, department: Option<&str>) -> bool;
+}
+
+impl WhistlePage for Page {
     fn offers(&self, whistle: &str, action: &str, department: Option<&str>) -> bool {
         let marker = format!("action=\"/whistles/{whistle}/actions/{action}\"");
         self.body.split(&marker).skip(1).any(|rest| {
@@ -46,54 +31,19 @@ impl Page {
     }
 }
 
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let res = req.header(COOKIE, jar).send().await.expect("request");
-        for c in res.headers().get_all(SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            self.cookies.insert(k.to_string(), v.to_string());
-        }
-        let status = res.status();
-        let location = res.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        Page { status, location, body: res.text().await.expect("body") }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
-        self.send(req).await
-    }
-
-    async fn signed_in(app: &TestApp, username: &str) -> Browser {
-        let mut b = Browser::new(app);
-        let form = b.get("/login").await;
-        let csrf = form.hidden("_csrf");
-        let done =
-            b.post("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD), ("next", "/")]).await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{username} signs in: {}", done.body);
-        b
-    }
-
+trait WhistleForms {
     /// Sends one action form of the whistle page as shown now (its token and version).
+    async fn act(&mut self, whistle: &str, action: &str, fields: &[(&str, &str)]) -> Page;
+}
+
+impl WhistleForms for Browser {
     async fn act(&mut self, whistle: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let page = self.get(&format!("/whistles/{whistle}")).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let (csrf, version) = (page.hidden("_csrf"), page.hidden("expected_version"));
         let mut all = vec![("_csrf", csrf.as_str()), ("expected_version", version.as_str())];
         all.extend_from_slice(fields);
-        self.post(&format!("/whistles/{whistle}/actions/{action}"), &all).await
+        self.post_form(&format!("/whistles/{whistle}/actions/{action}"), &all).await
     }
 }
 
@@ -149,12 +99,12 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
     // Bad input: shown again with its messages, nothing written.
     let csrf = form.hidden("_csrf");
     let bad = leader
-        .post("/whistles/new", &[("_csrf", &csrf), ("case", case_id), ("kind", "enforcement"), ("reason", " ")])
+        .post_form("/whistles/new", &[("_csrf", &csrf), ("case", case_id), ("kind", "enforcement"), ("reason", " ")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("请至少选择一个部门") && bad.body.contains("缺少必填项：事由"), "{}", bad.body);
     let no_task = leader
-        .post(
+        .post_form(
             "/whistles/new",
             &[
                 ("_csrf", &csrf),
@@ -172,7 +122,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
 
     // Blown: two departments, one with its own task, one with the task for all.
     let blown = leader
-        .post(
+        .post_form(
             "/whistles/new",
             &[
                 ("_csrf", &csrf),
@@ -189,7 +139,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
         .await;
     assert_eq!(blown.status, StatusCode::SEE_OTHER, "{}", blown.body);
     let id = blown
-        .location
+        .location()
         .strip_prefix("/whistles/")
         .and_then(|l| l.split('?').next())
         .expect("to the whistle")
@@ -200,7 +150,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
     assert_eq!(part(&w, GHZR)["task"], "认定违法建设");
     let timeline = app.case(&leader_token, &case).await.body["timeline"].clone();
     assert!(timeline.as_array().unwrap().iter().any(|e| e["type"] == "whistle_blown"), "the case's record shows it");
-    let shown = leader.get(&blown.location).await;
+    let shown = leader.get(blown.location()).await;
     assert!(shown.body.contains("已完成：吹哨"), "{}", shown.body);
 
     // The board: both departments with the countdown to signing.
@@ -293,7 +243,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
     let version = w["version"].to_string();
     let csrf = page.hidden("_csrf");
     let again = leader
-        .post(
+        .post_form(
             &format!("/whistles/{id}/actions/rate"),
             &[("_csrf", &csrf), ("expected_version", &version), ("department", CGZF), ("satisfaction", "dissatisfied")],
         )
@@ -332,26 +282,29 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
     assert!(!other.get("/whistles").await.body.contains(&path));
     let csrf = other.get("/whistles").await.hidden("_csrf");
     let forced = other
-        .post(&format!("{path}/actions/conclude"), &[("_csrf", &csrf), ("expected_version", "1"), ("summary", "x")])
+        .post_form(
+            &format!("{path}/actions/conclude"),
+            &[("_csrf", &csrf), ("expected_version", "1"), ("summary", "x")],
+        )
         .await;
     assert_eq!(forced.status, StatusCode::NOT_FOUND);
     assert_eq!(other.get(&format!("/whistles/new?case={case_id}")).await.status, StatusCode::NOT_FOUND);
     let mut water = Browser::signed_in(&app, "department_staff").await;
     assert_eq!(water.get(&path).await.status, StatusCode::NOT_FOUND);
     assert!(!water.get("/inbox").await.body.contains(&path));
-    assert_eq!(water.get("/whistles").await.location, "/inbox", "a department's way in is its inbox");
+    assert_eq!(water.get("/whistles").await.location(), "/inbox", "a department's way in is its inbox");
 
     // Without the form's token: 403, nothing written.
     let mut cgzf = Browser::signed_in(&app, "cgzf").await;
     let page = cgzf.get(&path).await;
     assert!(page.offers(&id, "sign", Some(CGZF)));
     assert!(page.body.contains("签收时限 剩 15 分钟"), "emergency: sign within 15 minutes");
-    let r = cgzf.post(&format!("{path}/actions/sign"), &[("expected_version", "1"), ("department", CGZF)]).await;
+    let r = cgzf.post_form(&format!("{path}/actions/sign"), &[("expected_version", "1"), ("department", CGZF)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(part(&whistle(&app, &leader_token, &id).await, CGZF)["status"], "summoned");
     let mut leader = Browser::signed_in(&app, "street_leader").await;
     let r = leader
-        .post(
+        .post_form(
             "/whistles/new",
             &[("case", &case_id), ("kind", "enforcement"), ("reason", "x"), ("task", "y"), ("department", CGZF)],
         )
@@ -364,7 +317,7 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
     app.post(&app.login("cgzf").await, &format!("/api/v1/whistles/{id}/departments/{CGZF}/actions/sign"), json!({}))
         .await;
     let r = cgzf
-        .post(
+        .post_form(
             &format!("{path}/actions/decline"),
             &[("_csrf", &old.hidden("_csrf")), ("expected_version", "1"), ("department", CGZF), ("reason", "不归我们")],
         )
@@ -384,7 +337,7 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
     assert_eq!(resident.get("/whistles").await.status, StatusCode::FORBIDDEN);
     assert_eq!(resident.get(&path).await.status, StatusCode::NOT_FOUND);
     let mut visitor = Browser::new(&app);
-    assert!(visitor.get("/inbox").await.location.starts_with("/login?next="));
+    assert!(visitor.get("/inbox").await.location().starts_with("/login?next="));
 
     // English with the language switch: labels, countdowns, nav.
     cgzf.cookies.insert("lang".into(), "en".into());

@@ -2,93 +2,47 @@
 //! case page with its action forms, and bulk dispatch — checked against the API.
 
 use crate::helpers::*;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use crate::pages::{Browser, Page};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 /// Where the duty list sends 占道经营 (C-055) in 东直门街道: what smart dispatch proposes.
 const ENFORCEMENT: &str = "110101009-enforcement";
 
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
+/// The case page's action forms.
+trait CasePage {
+    /// Whether the page has the form of `action` on case `id`.
+    fn offers(&self, id: &str, action: &str) -> bool;
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Page {
-    /// The value of the first input named `name`.
-    fn input(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start =
-            self.body.find(&marker).unwrap_or_else(|| panic!("no input {name} in {}", self.body)) + marker.len();
-        self.body[start..].split('"').next().unwrap_or("").to_string()
-    }
-    /// Every value of the inputs named `name`.
-    fn inputs(&self, name: &str) -> Vec<String> {
-        let marker = format!("name=\"{name}\" value=\"");
-        self.body.split(&marker).skip(1).map(|s| s.split('"').next().unwrap_or("").to_string()).collect()
-    }
+impl CasePage for Page {
     fn offers(&self, id: &str, action: &str) -> bool {
         self.body.contains(&format!("action=\"/cases/{id}/actions/{action}\""))
     }
 }
 
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client, cookies: BTreeMap::new() }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        let res = req.header(COOKIE, jar).send().await.expect("request");
-        for c in res.headers().get_all(SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            self.cookies.insert(k.to_string(), v.to_string());
-        }
-        let status = res.status();
-        let location = res.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let body = res.text().await.expect("body");
-        Page { status, location, body }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let req = self.client.post(format!("{}{path}", self.base)).form(fields);
-        self.send(req).await
-    }
-
-    async fn sign_in(app: &TestApp, username: &str) -> Browser {
-        let mut b = Browser::new(app);
-        let form = b.get("/login").await;
-        let csrf = form.input("_csrf");
-        let r = b.post("/login", &[("_csrf", &csrf), ("username", username), ("password", PASSWORD)]).await;
-        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/my"), "{username} lands on /my");
-        b
-    }
-
+trait CaseForms {
     /// Sends the action form of the case page as it is now (its token and version).
+    async fn act(&mut self, id: &str, action: &str, fields: &[(&str, &str)]) -> Page;
+}
+
+impl CaseForms for Browser {
     async fn act(&mut self, id: &str, action: &str, fields: &[(&str, &str)]) -> Page {
         let page = self.get(&format!("/cases/{id}")).await;
         assert!(page.offers(id, action), "{action} is offered");
-        let (csrf, version) = (page.input("_csrf"), page.input("version"));
+        let (csrf, version) = (page.hidden("_csrf"), page.hidden("version"));
         let mut all = vec![("_csrf", csrf.as_str()), ("version", version.as_str())];
         all.extend_from_slice(fields);
-        self.post(&format!("/cases/{id}/actions/{action}"), &all).await
+        self.post_form(&format!("/cases/{id}/actions/{action}"), &all).await
     }
+}
+
+/// A browser signed in as `username`, landed on the workbench (/my).
+async fn at_work(app: &TestApp, username: &str) -> Browser {
+    let mut b = Browser::new(app);
+    let r = b.sign_in(username).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/my"), "{username} lands on /my");
+    b
 }
 
 fn id_of(case: &Value) -> String {
@@ -108,7 +62,7 @@ async fn a_dispatcher_dispatches_from_the_workbench_and_the_unit_works_the_case_
     let (id, number) = (id_of(&case), case["number"].as_str().unwrap().to_string());
 
     // The dispatcher lands in 待派单 and finds the new case, waiting since it came in.
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let queue = d.get("/my").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.body.contains("aria-current=\"page\">待派单</a>"), "{}", queue.body);
@@ -143,16 +97,16 @@ async fn a_dispatcher_dispatches_from_the_workbench_and_the_unit_works_the_case_
     let r = d
         .act(&id, "dispatch", &[("target", &format!("unit:{CITY_OFFICE}")), ("duty_item", "C-055"), ("note", "请尽快")])
         .await;
-    assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, format!("/cases/{id}?done=dispatch").as_str()));
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/cases/{id}?done=dispatch").as_str()));
     let api = app.case(&dispatcher, &case).await.body;
     assert_eq!((api["status"].as_str(), api["assignee"]["id"].as_str()), (Some("dispatched"), Some(CITY_OFFICE)));
     assert_eq!(api["duty_item"]["code"], "C-055");
-    let after = d.get(&r.location).await;
+    let after = d.get(r.location()).await;
     assert!(after.body.contains("已完成：派单") && after.body.contains("城市管理办公室"));
     assert!(after.body.contains("请尽快"), "the note is on the timeline");
 
     // The unit sees it in 待接收 with the time left to respond, and works it through the forms.
-    let mut u = Browser::sign_in(&app, "unit_staff").await;
+    let mut u = at_work(&app, "unit_staff").await;
     let queue = u.get("/my").await;
     assert!(queue.body.contains("aria-current=\"page\">待接收</a>"));
     assert!(queue.body.contains(&number));
@@ -180,7 +134,7 @@ async fn a_dispatcher_dispatches_from_the_workbench_and_the_unit_works_the_case_
     assert_eq!((api["status"].as_str(), api["result"].as_str()), (Some("resolved"), Some("已清理摊贩，恢复通行")));
 
     // The timeline reads in words; the street leader verifies through the page.
-    let mut l = Browser::sign_in(&app, "street_leader").await;
+    let mut l = at_work(&app, "street_leader").await;
     let page = l.get(&format!("/cases/{id}")).await;
     for shown in ["受理诉求", "派单", "签收", "联系诉求人", "电话 · 已电话联系", "办结"] {
         assert!(page.body.contains(shown), "{shown} on the timeline");
@@ -199,25 +153,26 @@ async fn illegal_stale_and_unguarded_actions_are_refused_and_change_nothing() {
     let dispatcher = app.login("dispatcher").await;
     let case = app.new_case(&dispatcher, json!({})).await;
     let id = id_of(&case);
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let page = d.get(&format!("/cases/{id}")).await;
-    let (csrf, version) = (page.input("_csrf"), page.input("version"));
+    let (csrf, version) = (page.hidden("_csrf"), page.hidden("version"));
     assert_eq!(version, "1");
 
     // Forced: not offered, and refused with the domain's words.
-    let r = d.post(&format!("/cases/{id}/actions/close"), &[("_csrf", &csrf), ("version", "1"), ("note", "")]).await;
+    let r =
+        d.post_form(&format!("/cases/{id}/actions/close"), &[("_csrf", &csrf), ("version", "1"), ("note", "")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("诉求当前状态为“已受理”，不能执行“结案”"), "{}", r.body);
-    let r = d.post(&format!("/cases/{id}/actions/accept"), &[("_csrf", &csrf), ("version", "1")]).await;
+    let r = d.post_form(&format!("/cases/{id}/actions/accept"), &[("_csrf", &csrf), ("version", "1")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("不能执行“签收”"), "{}", r.body);
     assert_eq!(
-        d.post(&format!("/cases/{id}/actions/tick"), &[("_csrf", &csrf), ("version", "1")]).await.status,
+        d.post_form(&format!("/cases/{id}/actions/tick"), &[("_csrf", &csrf), ("version", "1")]).await.status,
         StatusCode::NOT_FOUND
     );
     // A dispatch without an owner is shown again with the message; nothing is written.
     let r = d
-        .post(
+        .post_form(
             &format!("/cases/{id}/actions/dispatch"),
             &[("_csrf", &csrf), ("version", "1"), ("target", ""), ("duty_item", "C-055")],
         )
@@ -226,7 +181,7 @@ async fn illegal_stale_and_unguarded_actions_are_refused_and_change_nothing() {
     assert!(r.body.contains("id=\"dispatch-target-error\">请选择承办单位"), "{}", r.body);
     // Without the token: 403, nothing written.
     let r = d
-        .post(
+        .post_form(
             &format!("/cases/{id}/actions/dispatch"),
             &[("version", "1"), ("target", &format!("unit:{CITY_OFFICE}")), ("duty_item", "C-055")],
         )
@@ -242,7 +197,7 @@ async fn illegal_stale_and_unguarded_actions_are_refused_and_change_nothing() {
         ("target", &format!("unit:{CITY_OFFICE}")),
         ("duty_item", "C-055"),
     ];
-    let r = d.post(&format!("/cases/{id}/actions/dispatch"), &fields).await;
+    let r = d.post_form(&format!("/cases/{id}/actions/dispatch"), &fields).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
         r.body.contains("已被他人更新") && r.body.contains("来电补充"),
@@ -278,11 +233,11 @@ async fn bulk_dispatch_dispatches_each_case_and_reports_the_ones_it_could_not() 
             app.new_case(&dispatcher, json!({"text": format!("十字坡社区门口早市占道经营，堵塞道路（{i}）")})).await,
         );
     }
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let queue = d.get("/my?view=dispatch").await;
     let picks = queue.inputs("case");
     assert_eq!(picks.len(), 3, "each waiting case can be ticked");
-    let csrf = queue.input("_csrf");
+    let csrf = queue.hidden("_csrf");
     // Meanwhile another dispatcher sends one of them off by hand.
     app.ok(&dispatcher, &cases[1], "dispatch", json!({"unit": LIVELIHOOD, "duty_item": "C-055"})).await;
 
@@ -292,7 +247,7 @@ async fn bulk_dispatch_dispatches_each_case_and_reports_the_ones_it_could_not() 
     for p in &picks {
         fields.push(("case", p));
     }
-    let r = d.post("/my/bulk-dispatch", &fields).await;
+    let r = d.post_form("/my/bulk-dispatch", &fields).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("派出 2 件，未派出 1 件"), "{}", r.body);
     assert!(r.body.contains("不在待派单中"), "the reason of the failure: {}", r.body);
@@ -307,24 +262,24 @@ async fn bulk_dispatch_dispatches_each_case_and_reports_the_ones_it_could_not() 
     let queue = d.get("/my?view=dispatch").await;
     let picks = queue.inputs("case");
     assert_eq!(picks.len(), 1);
-    let r = d.post("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "suggested"), ("case", &picks[0])]).await;
+    let r = d.post_form("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "suggested"), ("case", &picks[0])]).await;
     assert!(r.body.contains("派出 1 件，未派出 0 件"), "{}", r.body);
     assert_eq!(app.case(&dispatcher, &more).await.body["assignee"]["id"], ENFORCEMENT);
 
     // Nothing ticked, or no owner chosen: nothing happens; without the token: 403.
-    let r = d.post("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "one")]).await;
+    let r = d.post_form("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "one")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let last = app.new_case(&dispatcher, json!({})).await;
     let pick = format!("{}@1", id_of(&last));
-    let r = d.post("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "one"), ("case", &pick)]).await;
+    let r = d.post_form("/my/bulk-dispatch", &[("_csrf", &csrf), ("mode", "one"), ("case", &pick)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = d.post("/my/bulk-dispatch", &[("mode", "suggested"), ("case", &pick)]).await;
+    let r = d.post_form("/my/bulk-dispatch", &[("mode", "suggested"), ("case", &pick)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(status_of(&app, &dispatcher, &last).await.0, "received");
     // Unit staff may not bulk dispatch.
-    let mut u = Browser::sign_in(&app, "unit_staff").await;
-    let ucsrf = u.get("/my").await.input("_csrf");
-    let r = u.post("/my/bulk-dispatch", &[("_csrf", &ucsrf), ("mode", "suggested"), ("case", &pick)]).await;
+    let mut u = at_work(&app, "unit_staff").await;
+    let ucsrf = u.get("/my").await.hidden("_csrf");
+    let r = u.post_form("/my/bulk-dispatch", &[("_csrf", &ucsrf), ("mode", "suggested"), ("case", &pick)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(status_of(&app, &dispatcher, &last).await.0, "received");
 }
@@ -342,7 +297,7 @@ async fn scope_filters_english_and_page_weight() {
         )
         .await;
 
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let r = d.get(&format!("/cases/{}", id_of(&other))).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "another street's case");
     assert!(r.body.contains("您要找的页面不存在"));
@@ -351,15 +306,15 @@ async fn scope_filters_english_and_page_weight() {
     let by_number = d.get(&format!("/cases/{}", mine["number"].as_str().unwrap())).await;
     assert_eq!(by_number.status, StatusCode::OK);
     // A unit sees only what was dispatched to it; a resident none of these pages.
-    let mut u = Browser::sign_in(&app, "unit_staff").await;
+    let mut u = at_work(&app, "unit_staff").await;
     assert_eq!(u.get(&format!("/cases/{}", id_of(&mine))).await.status, StatusCode::NOT_FOUND);
-    let mut res = Browser::sign_in(&app, "resident").await;
+    let mut res = at_work(&app, "resident").await;
     assert_eq!(res.get(&format!("/cases/{}", id_of(&mine))).await.status, StatusCode::NOT_FOUND);
     assert!(res.get("/my").await.body.contains("我的诉求"), "residents keep their own list at /my");
     let mut anon = Browser::new(&app);
     let r = anon.get(&format!("/cases/{}", id_of(&mine))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.location.starts_with("/login?next="));
+    assert!(r.location().starts_with("/login?next="));
 
     // Filters: text search and the duty item narrow the list; a bad date is said beside it.
     let found = d.get("/my?view=all&q=%E5%8D%A0%E9%81%93").await;
@@ -378,7 +333,7 @@ async fn scope_filters_english_and_page_weight() {
     app.ok(&dispatcher, &mine, "dispatch", json!({"unit": CITY_OFFICE, "duty_item": "C-055"})).await;
     app.clock.advance(chrono::Duration::days(3));
     // The session has ended meanwhile (12 hours): sign in again.
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let over = d.get("/my?view=all").await;
     let row =
         over.body.split(mine["number"].as_str().unwrap()).nth(1).unwrap().split("</tr>").next().unwrap().to_string();
@@ -416,7 +371,7 @@ async fn a_possible_duplicate_is_proposed_and_merged_through_its_form() {
     let first = app.new_case(&dispatcher, at.clone()).await;
     let second = app.new_case(&dispatcher, at).await;
     let first_number = first["number"].as_str().unwrap();
-    let mut d = Browser::sign_in(&app, "dispatcher").await;
+    let mut d = at_work(&app, "dispatcher").await;
     let page = d.get(&format!("/cases/{}", id_of(&second))).await;
     assert!(page.body.contains("可能重复的诉求"), "{}", page.body);
     assert!(page.body.contains(&format!("href=\"/cases/{}\">{first_number}</a>", id_of(&first))));
@@ -425,7 +380,7 @@ async fn a_possible_duplicate_is_proposed_and_merged_through_its_form() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let api = app.case(&dispatcher, &second).await.body;
     assert_eq!(api["status"], "merged");
-    let merged = d.get(&r.location).await;
+    let merged = d.get(r.location()).await;
     assert!(merged.body.contains(&format!("合并到 {first_number}")) && merged.body.contains("已完成：合并"));
     assert!(!merged.offers(&id_of(&second), "merge") && !merged.body.contains("/whistles/new"), "nothing more to do");
     // Merging into an unknown number is said beside the field.
