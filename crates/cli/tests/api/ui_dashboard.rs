@@ -99,6 +99,8 @@ async fn the_district_sees_every_street_and_may_choose_one() {
     let all = b.get("/dashboard?month=2026-10").await;
     assert_eq!(all.status, StatusCode::OK);
     assert!(all.body.contains("name=\"street\""), "a street selector");
+    assert!(all.body.matches("<path class=\"area\"").count() >= 169, "every community of the district");
+    assert!(all.body.len() < 150 * 1024, "the district's page weighs {} bytes", all.body.len());
     assert!(all.body.matches("id=\"report-1101010").count() >= 17, "every street in the report");
     let api = app.get(&token, "/api/v1/rates?month=2026-10").await;
     assert_eq!(all.text_of("rate-composite"), pct(&api.body["total"]["rates"]["composite"]), "the district total");
@@ -147,6 +149,7 @@ async fn the_admin_adds_a_user_who_can_then_sign_in_and_disables_them() {
     let form = b.get("/admin/users").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("street_leader"), "the accounts are listed");
+    assert!(form.body.contains("王**") && !form.body.contains("王秀兰"), "a resident's name is masked");
     let csrf = form.hidden("_csrf");
     let users = |app: &TestApp| {
         let store = app.store.clone();

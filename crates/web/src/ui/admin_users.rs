@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chuishao_domain::personal::mask_name;
 use chuishao_domain::Role;
 use chuishao_store::{NewUser, StoreError};
 use serde::Deserialize;
@@ -68,7 +69,8 @@ async fn users_page(
         .map(|u| UserRow {
             id: u.id.clone(),
             username: u.username.clone(),
-            name: u.display_name.clone(),
+            // A resident's name is personal data: masked as everywhere else.
+            name: if u.role == Role::Resident { mask_name(&u.display_name) } else { u.display_name.clone() },
             role: ctx.label("role", u.role.as_str()),
             scope: match names.name_of(&u.scope_id) {
                 n if n.is_empty() || n == u.scope_id => u.scope_id.clone(),
