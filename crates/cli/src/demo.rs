@@ -144,7 +144,7 @@ pub async fn load(
             scope_kind: a.role.scope_kind(),
             scope_id: a.scope_id.clone(),
         };
-        store.create_user(&user, now).await.with_context(|| format!("creating demo account {}", a.username))?;
+        store.create_user(&user, None, now).await.with_context(|| format!("creating demo account {}", a.username))?;
     }
     let calendar = store.work_calendar().await?;
     let Simulation { cases: histories, whistles, pilot } = simulate(&org, &calendar, options, now);
@@ -162,7 +162,7 @@ pub async fn load(
                 scope_kind: Role::Liaison.scope_kind(),
                 scope_id: l.community.to_string(),
             };
-            store.create_user(&user, now).await.with_context(|| format!("creating liaison {}", l.username))?;
+            store.create_user(&user, None, now).await.with_context(|| format!("creating liaison {}", l.username))?;
         }
         store.import_households(&system, &p.households).await.context("writing the pilot's households")?;
         summary.liaisons = p.liaisons.len();

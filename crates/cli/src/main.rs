@@ -575,7 +575,7 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 scope_kind: role.scope_kind(),
                 scope_id: scope.id().to_string(),
             };
-            store.create_user(&user, chrono::Utc::now()).await.map_err(|e| match e {
+            store.create_user(&user, None, chrono::Utc::now()).await.map_err(|e| match e {
                 chuishao_store::StoreError::Duplicate(_) => anyhow!("username {username} is taken in this district"),
                 other => other.into(),
             })?;

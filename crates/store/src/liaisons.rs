@@ -69,6 +69,35 @@ pub struct Visit {
     pub recorded_at: Timestamp,
 }
 
+impl Visit {
+    /// A visit `by` a liaison, made now (a new id); the case or request it raises is linked
+    /// when it is recorded.
+    pub fn new(
+        by: &Actor,
+        community: &CommunityCode,
+        household_id: Option<String>,
+        place: Option<String>,
+        visited_on: NaiveDate,
+        notes: VisitNotes,
+        now: Timestamp,
+    ) -> Visit {
+        Visit {
+            id: uuid::Uuid::now_v7().to_string(),
+            district: by.district.clone(),
+            street: community.street(),
+            community: community.clone(),
+            household_id,
+            place,
+            by: by.as_ref(),
+            visited_on,
+            notes,
+            case_id: None,
+            assistance_id: None,
+            recorded_at: now,
+        }
+    }
+}
+
 /// A visit to record, with what it raises.
 #[derive(Debug, Clone)]
 pub struct NewVisit {

@@ -2,7 +2,7 @@
 
 use crate::{from_ms, to_ms, Store, StoreError};
 use chuishao_domain::actor::ScopeKind;
-use chuishao_domain::{CommunityCode, DistrictCode, Role, Timestamp};
+use chuishao_domain::{Actor, CommunityCode, DistrictCode, Role, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -60,7 +60,9 @@ fn user_row(r: &AnyRow) -> Result<StoredUser, StoreError> {
 }
 
 impl Store {
-    pub async fn create_user(&self, u: &NewUser, now: Timestamp) -> Result<(), StoreError> {
+    /// Adds an account; `by` names the administrator who added it (audited with the role and
+    /// scope, never the password) — none for accounts made by the demo or the command line.
+    pub async fn create_user(&self, u: &NewUser, by: Option<&Actor>, now: Timestamp) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
@@ -81,6 +83,18 @@ impl Store {
         if u.role == Role::Liaison {
             let community = CommunityCode::parse(&u.scope_id).map_err(StoreError::Corrupt)?;
             crate::liaisons::assign_in(&mut tx, &u.district, &u.id, &community, "system", now).await?;
+        }
+        if let Some(actor) = by {
+            let detail = serde_json::json!({ "username": u.username, "role": u.role.as_str(), "scope": u.scope_id });
+            let entry = crate::audit::AuditEntry {
+                district: u.district.as_str(),
+                actor,
+                action: "user.create",
+                object_kind: "user",
+                object_id: &u.id,
+                detail: detail.to_string(),
+            };
+            crate::audit::insert(&mut tx, entry, now).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -1,9 +1,12 @@
 //! Read-only queries for the whistle pages: the cases a page of whistles was blown from, in one
-//! query (the whistle board shows each one's case without a query per row).
+//! query (the whistle board shows each one's case without a query per row); a department's
+//! inbox.
 
 use crate::cases::{Arg, Where};
-use crate::{Store, StoreError};
-use chuishao_domain::{CaseId, DistrictCode};
+use crate::{Store, StoreError, WhistleFilter};
+use chuishao_domain::case::Visibility;
+use chuishao_domain::whistle::{Whistle, WhistleStatus};
+use chuishao_domain::{Actor, CaseId, DistrictCode, Scope};
 use sqlx::Row;
 
 /// What a list row shows of a case: its number and text, where it is.
@@ -39,5 +42,27 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// A department's inbox (部门待办): the active whistles that summon `actor`'s department
+    /// and whose summons it has not settled yet (200 at most; a department has a handful).
+    /// Empty for anyone not of a department.
+    pub async fn department_inbox(&self, actor: &Actor) -> Result<Vec<Whistle>, StoreError> {
+        let Scope::Department { id: department } = &actor.scope else { return Ok(vec![]) };
+        let filter = WhistleFilter {
+            status: vec![WhistleStatus::Active],
+            department: Some(department.to_string()),
+            page: 1,
+            per_page: 200,
+            ..Default::default()
+        };
+        let found = self.list_whistles(&actor.district, &Visibility::of(actor), &filter).await?;
+        Ok(found
+            .items
+            .into_iter()
+            .filter(|w| w.summons_of(department).is_some_and(|s| !s.status.is_settled()))
+            .collect())
     }
 }

@@ -182,10 +182,25 @@
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
-  function localDay() {
-    var d = new Date();
-    var two = function (n) { return (n < 10 ? '0' : '') + n; };
-    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate());
+  // The server's day, told by the server's clock rather than the phone's (a phone whose clock
+  // runs ahead would date a visit after the server's today, which it refuses). Each page says
+  // when the server made it; the smallest gap between that and the phone's clock at load seen
+  // over the last days is the phone's skew — a copy kept by the service worker shows a larger
+  // gap, never a smaller one. Days are Beijing's (UTC+8, no summer time), as the server's are.
+  var SKEW = 'chuishao.skew.v1';
+  var skew = (function () {
+    var served = parseInt(document.body.getAttribute('data-served-at'), 10);
+    var now = Date.now();
+    var seen;
+    try { seen = JSON.parse(localStorage.getItem(SKEW)) || []; } catch (e) { seen = []; }
+    seen = seen.filter(function (x) { return x.at <= now && now - x.at < 3 * 864e5; });
+    if (served > 0) { seen.push({ at: now, gap: now - served }); }
+    seen = seen.slice(-50);
+    try { localStorage.setItem(SKEW, JSON.stringify(seen)); } catch (e) { /* full: keep going */ }
+    return seen.reduce(function (m, x) { return Math.min(m, x.gap); }, seen.length ? Infinity : 0);
+  })();
+  function serverDay() {
+    return new Date(Date.now() - skew + 8 * 3600e3).toISOString().slice(0, 10);
   }
 
   var form = document.querySelector('form[data-outbox=visit]');
@@ -197,7 +212,7 @@
       // A copy kept yesterday says yesterday: today is the default.
       var day = form.elements.visited_on;
       var then = day.getAttribute('data-today');
-      var now = localDay();
+      var now = serverDay();
       if (then && now > then) {
         if (day.value === then) { day.value = now; }
         day.max = now;
@@ -224,7 +239,7 @@
       new FormData(form).forEach(function (v, k) { fields.push([k, String(v)]); });
       var key = form.elements.idempotency_key.value;
       var items = load().filter(function (x) { return x.key !== key; });
-      items.push({ key: key, user: user, fields: fields, day: form.elements.visited_on.value || localDay(), state: 'pending', at: Date.now() });
+      items.push({ key: key, user: user, fields: fields, day: form.elements.visited_on.value || serverDay(), state: 'pending', at: Date.now() });
       if (!save(items)) { form.submit(); return; }
       form.reset();
       fresh();

@@ -360,11 +360,24 @@ async fn a_liaison_logs_a_visit_to_a_due_household_on_a_phone() {
     b.fill_by_label("看到的情况", "老人身体状况良好，屋内取暖正常").await;
     b.fill_by_label("住户的诉求", "希望楼道加装扶手").await;
     b.fill_by_label("后续跟进", "下周联系物业").await;
-    // The app under test runs on a fixed clock while the browser's is real: the day is the
-    // app's today (the page keeps it in `data-today`), as a liaison would correct it.
-    b.js("var d = document.getElementById('visited_on'); d.value = d.getAttribute('data-today');", vec![]).await;
+    // The app under test runs on a fixed clock, behind the browser's real one — a phone whose
+    // clock runs ahead: the day offered is still the server's today, never the phone's.
+    let day = "var d = document.getElementById('visited_on'); return [d.value, d.max, d.getAttribute('data-today')]";
+    assert_eq!(b.js(day, vec![]).await, json!(["2026-11-27", "2026-11-27", "2026-11-27"]));
     b.assert_no_horizontal_overflow(PHONE.0).await;
     b.checkpoint("visit-form-phone").await;
+
+    // A form page made yesterday evening (as the phone's kept copy is) and opened the next
+    // morning: the phone, having seen this morning's server clock, offers the new day.
+    app.clock.set(at("2026-11-28T08:00:00+08:00"));
+    b.login_as("liaison").await;
+    app.clock.set(at("2026-11-27T20:00:00+08:00"));
+    b.goto(&format!("/liaison/visits/new?household={}", r.body["id"].as_str().expect("household id"))).await;
+    assert_eq!(b.js(day, vec![]).await, json!(["2026-11-28", "2026-11-28", "2026-11-27"]));
+    app.clock.set(at("2026-11-28T08:05:00+08:00"));
+    b.fill_by_label("看到的情况", "老人身体状况良好，屋内取暖正常").await;
+    b.fill_by_label("住户的诉求", "希望楼道加装扶手").await;
+    b.fill_by_label("后续跟进", "下周联系物业").await;
     b.submit_form("保存走访记录").await;
     assert!(
         b.path().await.starts_with("/liaison/visits/"),
@@ -374,6 +387,7 @@ async fn a_liaison_logs_a_visit_to_a_due_household_on_a_phone() {
     );
     let shown = b.page_text().await;
     assert!(shown.contains("走访已记录") && shown.contains("屋内取暖正常"), "{shown}");
+    assert_eq!(b.text_of("#visited-on").await, "2026-11-28", "dated by the day it was filled");
     b.assert_no_horizontal_overflow(PHONE.0).await;
     b.checkpoint("visit-recorded-phone").await;
     b.close().await;

@@ -182,7 +182,7 @@ impl TestApp {
             scope_kind: role.scope_kind(),
             scope_id: scope_id.into(),
         };
-        self.store.create_user(&user, self.state.now()).await.expect("user");
+        self.store.create_user(&user, None, self.state.now()).await.expect("user");
     }
 
     pub async fn case(&self, token: &str, case: &Value) -> Reply {

@@ -229,6 +229,12 @@ async fn the_admin_adds_a_user_who_can_then_sign_in_and_disables_them() {
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
     let off = b.post_form(&format!("/admin/users/{id}/disable"), &[("_csrf", &csrf)]).await;
     assert_eq!(off.status, StatusCode::SEE_OTHER);
+    // Both changes are on the audit record, by the administrator, without the password.
+    let audit = app.store.audit_of(&d, "user", &id).await.expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|(_, _, _, action, _)| action.as_str()).collect();
+    assert_eq!(actions, ["user.create", "user.disable"]);
+    assert!(audit.iter().all(|(_, who, ..)| who != &id), "done by the administrator");
+    assert!(!format!("{audit:?}").contains(&password));
     let login = app
         .send(
             app.client

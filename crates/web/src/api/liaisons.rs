@@ -852,7 +852,6 @@ pub async fn create_visit(
     IdempotentJson(req, idem): IdempotentJson<CreateVisitRequest>,
 ) -> ApiResult<Response> {
     let actor = &user.actor;
-    let d = &actor.district;
     // A form sent again answers what was stored, even if the sender's scope changed since.
     if let Some(id) = state.store.replayed(actor, idem.as_ref(), "visit").await? {
         return replayed_visit(&state, actor, &id, lang).await;
@@ -875,20 +874,8 @@ pub async fn create_visit(
     };
     let notes =
         liaison::visit_fields(visited_on, today(&state), &req.seen, req.asked.as_deref(), req.follow_ups.as_deref())?;
-    let visit = Visit {
-        id: uuid::Uuid::now_v7().to_string(),
-        district: d.clone(),
-        street: community.street(),
-        community: community.clone(),
-        household_id: household.as_ref().map(|h| h.household.id.clone()),
-        place,
-        by: actor.as_ref(),
-        visited_on,
-        notes,
-        case_id: None,
-        assistance_id: None,
-        recorded_at: state.now(),
-    };
+    let household_id = household.as_ref().map(|h| h.household.id.clone());
+    let visit = Visit::new(actor, &community, household_id, place, visited_on, notes, state.now());
     let raise_case = match req.raise_case {
         Some(c) => {
             // The household's contact is whom the handler calls back, unless another is named.

@@ -491,23 +491,12 @@ pub async fn inbox(State(state): State<AppState>, lang: Lang, user: CurrentUser)
     let Scope::Department { id: department } = &user.actor.scope else {
         return Err(ApiError::forbidden());
     };
-    let filter = WhistleFilter {
-        status: vec![WhistleStatus::Active],
-        department: Some(department.to_string()),
-        page: 1,
-        per_page: 200,
-        ..Default::default()
-    };
-    let found = state.store.list_whistles(&user.actor.district, &Visibility::of(&user.actor), &filter).await?;
+    let found = state.store.department_inbox(&user.actor).await?;
     let now = state.now();
     let mut items: Vec<InboxItem> = found
-        .items
         .iter()
         .filter_map(|w| {
             let s = w.summons_of(department)?;
-            if s.status.is_settled() {
-                return None;
-            }
             let view = whistle_view(&state, w, &user.actor, lang, None);
             let clocks = clock_views(s, now, lang);
             Some(InboxItem {

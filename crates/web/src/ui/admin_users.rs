@@ -149,7 +149,7 @@ pub async fn add(
         scope_kind: role.scope_kind(),
         scope_id: scope.id().to_string(),
     };
-    match state.store.create_user(&user, state.now()).await {
+    match state.store.create_user(&user, Some(&me.actor), state.now()).await {
         Ok(()) => {
             tracing::info!(by = %me.actor.user_id, role = role.as_str(), "user added");
             users_page(&state, &ctx, StatusCode::OK, AddUser::default(), errors, Some((username, password))).await

@@ -2,13 +2,12 @@
 //! router's atlas like `map.rs`, but visible without JavaScript and with a legend. The outlines
 //! of a district (or of one street) are computed once per router; each page only adds fills.
 
+use super::map::{drawn_once, Drawings, Projection, WIDTH};
 use super::svg::{escape, legend, Chart};
 use chuishao_routing::{Area, Level, Router};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::{Arc, Mutex, Weak};
-
-const WIDTH: f64 = 1000.0;
+use std::sync::{Arc, Mutex};
 
 /// Light to dark: no requests, then five classes.
 pub const ZERO: &str = "#f2f2f2";
@@ -22,19 +21,10 @@ struct Outlines {
     streets: Vec<String>,
 }
 
-type Key = (Weak<Router>, Option<String>);
-static DRAWN: Mutex<Vec<(Key, Arc<Outlines>)>> = Mutex::new(Vec::new());
+static DRAWN: Drawings<Option<String>, Outlines> = Mutex::new(Vec::new());
 
 fn outlines(router: &Arc<Router>, street: Option<&str>) -> Arc<Outlines> {
-    let me = Arc::downgrade(router);
-    let mut drawn = DRAWN.lock().unwrap_or_else(|e| e.into_inner());
-    drawn.retain(|((w, _), _)| w.strong_count() > 0);
-    if let Some((_, o)) = drawn.iter().find(|((w, s), _)| Weak::ptr_eq(w, &me) && s.as_deref() == street) {
-        return o.clone();
-    }
-    let o = Arc::new(draw_outlines(router.atlas.areas(), street));
-    drawn.push(((me, street.map(String::from)), o.clone()));
-    o
+    drawn_once(&DRAWN, router, street.map(String::from), |areas| draw_outlines(areas, street))
 }
 
 fn in_street(a: &Area, street: Option<&str>) -> bool {
@@ -48,37 +38,15 @@ fn draw_outlines(areas: &[Area], street: Option<&str>) -> Outlines {
     let communities: Vec<&Area> =
         areas.iter().filter(|a| a.level == Level::Community && in_street(a, street)).collect();
     let streets: Vec<&Area> = areas.iter().filter(|a| a.level == Level::Street && in_street(a, street)).collect();
-    let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for a in communities.iter().chain(streets.iter()) {
-        for poly in &a.shape.0 {
-            for c in poly.exterior().0.iter() {
-                (min_x, max_x, min_y, max_y) = (min_x.min(c.x), max_x.max(c.x), min_y.min(c.y), max_y.max(c.y));
-            }
-        }
-    }
-    if communities.is_empty() || max_x <= min_x || max_y <= min_y {
+    let fitted =
+        if communities.is_empty() { None } else { Projection::fit(communities.iter().chain(&streets).copied()) };
+    let Some(p) = fitted else {
         return Outlines { height: 0.0, communities: vec![], streets: vec![] };
-    }
-    // Equirectangular, x shrunk by the cosine of the latitude: true enough for a district.
-    let kx = WIDTH / (max_x - min_x);
-    let ky = kx / ((min_y + max_y) / 2.0).to_radians().cos();
-    let path = |a: &Area| {
-        let mut d = String::new();
-        for poly in &a.shape.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors().iter()) {
-                for (i, c) in ring.0.iter().enumerate() {
-                    let (x, y) = ((c.x - min_x) * kx, (max_y - c.y) * ky);
-                    let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { " " });
-                }
-                d.push('Z');
-            }
-        }
-        d
     };
     Outlines {
-        height: (max_y - min_y) * ky,
-        communities: communities.iter().map(|a| (a.code.clone(), a.name.clone(), path(a))).collect(),
-        streets: streets.iter().map(|a| path(a)).collect(),
+        height: p.height,
+        communities: communities.iter().map(|a| (a.code.clone(), a.name.clone(), p.path(a))).collect(),
+        streets: streets.iter().map(|a| p.path(a)).collect(),
     }
 }
 

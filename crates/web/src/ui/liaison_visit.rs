@@ -362,20 +362,9 @@ async fn check(
     if !liaison::may_log_visit(actor, &community) {
         return Err(UiError::forbidden());
     }
-    let visit = Visit {
-        id: uuid::Uuid::now_v7().to_string(),
-        district: d.clone(),
-        street: community.street(),
-        community: community.clone(),
-        household_id: household.as_ref().map(|h| h.household.id.clone()),
-        place,
-        by: actor.as_ref(),
-        visited_on,
-        notes: chuishao_domain::liaison::VisitNotes { seen, asked, follow_ups },
-        case_id: None,
-        assistance_id: None,
-        recorded_at: state.now(),
-    };
+    let household_id = household.as_ref().map(|h| h.household.id.clone());
+    let notes = chuishao_domain::liaison::VisitNotes { seen, asked, follow_ups };
+    let visit = Visit::new(actor, &community, household_id, place, visited_on, notes, state.now());
     // As the API does: the household's contact is whom the handler calls back, at its address.
     let raise_case = case_parts.map(|(kind, text, duty_item)| {
         let hh = household.as_ref().map(|h| &h.household);

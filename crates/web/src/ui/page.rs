@@ -98,6 +98,9 @@ pub struct Ctx {
     pub js: &'static str,
     pub lang_zh_href: String,
     pub lang_en_href: String,
+    /// When the server made the page (ms since the epoch): a phone reading a kept copy offline
+    /// tells the server's day by it (offline.js), not by its own clock.
+    pub served_at: i64,
     set_cookies: Vec<String>,
 }
 
@@ -140,7 +143,14 @@ fn nav_for(user: Option<&SignedInUser>) -> Vec<(&'static str, &'static str)> {
 }
 
 impl Ctx {
-    fn build(lang: Lang, user: Option<SignedInUser>, csrf: String, path: &str, set_cookies: Vec<String>) -> Ctx {
+    fn build(
+        lang: Lang,
+        user: Option<SignedInUser>,
+        csrf: String,
+        path: &str,
+        set_cookies: Vec<String>,
+        served_at: i64,
+    ) -> Ctx {
         let entries = nav_for(user.as_ref());
         // The entry the page belongs to: the longest one its path starts with (so `/liaison`
         // is not also current on `/liaison/visits/new`).
@@ -161,13 +171,14 @@ impl Ctx {
             js: super::assets::js_url(),
             lang_zh_href: format!("/lang/zh?back={back}"),
             lang_en_href: format!("/lang/en?back={back}"),
+            served_at,
             set_cookies,
         }
     }
 
     /// A context without a user or token, for error pages made outside a handler.
     pub fn bare(lang: Lang, path: &str) -> Ctx {
-        Ctx::build(lang, None, String::new(), path, vec![])
+        Ctx::build(lang, None, String::new(), path, vec![], chrono::Utc::now().timestamp_millis())
     }
 
     /// The message `key` in the page language.
@@ -280,7 +291,7 @@ impl FromRequestParts<AppState> for Ctx {
                 token
             }
         };
-        Ok(Ctx::build(lang, user, token, parts.uri.path(), set_cookies))
+        Ok(Ctx::build(lang, user, token, parts.uri.path(), set_cookies, state.now().timestamp_millis()))
     }
 }
 

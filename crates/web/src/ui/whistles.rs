@@ -300,25 +300,14 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let user = ctx.require_role(&[Role::DepartmentStaff])?;
     let actor = &user.actor;
     let Scope::Department { id: department } = &actor.scope else { return Err(UiError::forbidden()) };
-    let filter = WhistleFilter {
-        status: vec![WhistleStatus::Active],
-        department: Some(department.to_string()),
-        page: 1,
-        per_page: 200,
-        ..Default::default()
-    };
-    let found = state.store.list_whistles(&actor.district, &Visibility::of(actor), &filter).await?;
+    let found = state.store.department_inbox(actor).await?;
     let now = state.now();
     let cal = state.calendar();
     let env = whistle::Env { now, calendar: &cal };
     let mut rows: Vec<InboxRow> = found
-        .items
         .iter()
         .filter_map(|w| {
             let s = w.summons_of(department)?;
-            if s.status.is_settled() {
-                return None;
-            }
             let steps: Vec<String> = whistle::allowed_actions(w, actor, &env)
                 .into_iter()
                 .filter(|a| a.department.as_ref() == Some(department))
