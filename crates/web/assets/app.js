@@ -55,6 +55,42 @@
     if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
   });
 
+  // Countdowns keep counting while the page stays open: the words come from the page (its
+  // language), the time from the server's clock as the page was made (data-served-at), so a
+  // phone or desk clock set wrong does not shift them. Without this the page shows the time
+  // left as of its loading.
+  var clockWords = document.getElementById('clock-words');
+  var ticks = document.querySelectorAll('.tick[data-due]');
+  var served = parseInt(document.body.getAttribute('data-served-at'), 10);
+  if (clockWords && ticks.length && served > 0) {
+    var skew = Date.now() - served;
+    var fill = function (pattern, parts) {
+      return pattern.replace(/\{(\w)\}/g, function (_, k) { return String(parts[k]); });
+    };
+    // As the server words it (ui/whistles.rs span_words): time left rounds up, time past down.
+    var spanWords = function (seconds) {
+      var over = seconds < 0;
+      var minutes = over ? Math.floor(-seconds / 60) : Math.ceil(seconds / 60);
+      var parts = { d: Math.floor(minutes / 1440), h: Math.floor(minutes / 60) % 24, m: minutes % 60 };
+      var key = minutes < 60 ? 'm' : minutes < 2880 ? 'hm' : 'dh';
+      if (key === 'hm') { parts.h = Math.floor(minutes / 60); }
+      return fill(clockWords.getAttribute('data-' + (over ? 'over-' : 'left-') + key) || '', parts);
+    };
+    var tick = function () {
+      var now = Date.now() - skew;
+      Array.prototype.forEach.call(ticks, function (t) {
+        var seconds = Math.trunc((parseInt(t.getAttribute('data-due'), 10) - now) / 1000);
+        var words = spanWords(seconds);
+        if (words && t.textContent !== words) { t.textContent = words; }
+        var box = t.closest('.countdown') || t.closest('td');
+        if (box && seconds < 0) { box.classList.add(box.tagName === 'TD' ? 'warn' : 'late'); }
+      });
+    };
+    window.setInterval(tick, 20000);
+    // A tab brought back to view (a phone unlocked) shows the time at once.
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) { tick(); } });
+  }
+
   // Signing out forgets the liaison pages kept on this phone (see sw.js); forms waiting in the
   // outbox stay, bound to their user, and are sent after the next sign-in.
   var logout = document.querySelector('form[action="/logout"]');

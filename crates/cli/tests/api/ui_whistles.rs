@@ -161,7 +161,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
         board.body.contains("东城区城市管理综合行政执法局")
             && board.body.contains("北京市规划和自然资源委员会东城分局")
     );
-    assert_eq!(board.body.matches("签收时限 剩 1 小时 0 分钟").count(), 2, "{}", board.body);
+    assert_eq!(board.text().matches("签收时限 剩 1 小时 0 分钟").count(), 2, "{}", board.body);
     assert!(board.body.contains("顶楼住户在楼顶搭了一间彩钢房"), "with its case");
 
     // 城管 signs from its inbox within the hour; 规自 does not, and the board shows it late.
@@ -169,7 +169,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
     app.clock.advance(chrono::Duration::minutes(5));
     let inbox = cgzf.get("/inbox").await;
     assert_eq!(inbox.status, StatusCode::OK);
-    assert!(inbox.body.contains("楼顶违法建设") && inbox.body.contains("签收时限 剩 55 分钟"), "{}", inbox.body);
+    assert!(inbox.body.contains("楼顶违法建设") && inbox.text().contains("签收时限 剩 55 分钟"), "{}", inbox.body);
     let page = cgzf.get(&format!("/whistles/{id}")).await;
     assert!(page.offers(&id, "sign", Some(CGZF)) && page.offers(&id, "decline", Some(CGZF)));
     assert!(!page.offers(&id, "sign", Some(GHZR)), "not another department's part");
@@ -182,7 +182,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
     let board = leader.get("/whistles").await;
     assert!(board.body.contains("签收时限 已超时 10 分钟"), "{}", board.body);
     assert!(board.body.contains("class=\"overdue\""), "the row is marked");
-    assert!(board.body.contains("报到时限 剩 22 小时 50 分钟"), "{}", board.body);
+    assert!(board.text().contains("报到时限 剩 22 小时 50 分钟"), "{}", board.body);
 
     // Forced, an illegal action is refused with the domain's words, and nothing changes.
     let before = whistle(&app, &leader_token, &id).await["version"].clone();
@@ -298,7 +298,7 @@ async fn outsiders_get_404_forms_without_a_token_write_nothing_and_english_is_a_
     let mut cgzf = Browser::signed_in(&app, "cgzf").await;
     let page = cgzf.get(&path).await;
     assert!(page.offers(&id, "sign", Some(CGZF)));
-    assert!(page.body.contains("签收时限 剩 15 分钟"), "emergency: sign within 15 minutes");
+    assert!(page.text().contains("签收时限 剩 15 分钟"), "emergency: sign within 15 minutes");
     let r = cgzf.post_form(&format!("{path}/actions/sign"), &[("expected_version", "1"), ("department", CGZF)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(part(&whistle(&app, &leader_token, &id).await, CGZF)["status"], "summoned");

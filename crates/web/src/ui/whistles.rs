@@ -53,6 +53,8 @@ pub(super) struct Countdown {
     pub words: String,
     pub overdue: bool,
     pub seconds_left: i64,
+    /// The deadline in ms since the epoch: the page's script counts down to it (app.js).
+    pub due_ms: i64,
 }
 
 /// The next unmet deadline of a part whose clocks run (none once it is done, or while a decline
@@ -69,6 +71,7 @@ pub(super) fn countdown(ctx: &Ctx, w: &Whistle, s: &Summons, now: Timestamp) -> 
         words: span_words(ctx.lang, seconds_left),
         overdue: seconds_left < 0,
         seconds_left,
+        due_ms: c.due.timestamp_millis(),
     })
 }
 

@@ -35,6 +35,8 @@ struct ClockRow {
     due: String,
     state: String,
     late: bool,
+    /// Set while the clock runs: the page's script counts down to it.
+    due_ms: Option<i64>,
 }
 
 /// One field of an action form.
@@ -286,16 +288,17 @@ fn clock_rows(ctx: &Ctx, w: &Whistle, s: &whistle::Summons, now: chuishao_domain
     s.clocks
         .iter()
         .map(|c| {
-            let (state, late) = match c.met_at {
-                Some(m) if c.late() => (ctx.t1("ui-wh-met-late", "at", &local_time(m)), true),
-                Some(m) => (ctx.t1("ui-wh-met", "at", &local_time(m)), false),
+            let (state, late, ticking) = match c.met_at {
+                Some(m) if c.late() => (ctx.t1("ui-wh-met-late", "at", &local_time(m)), true, false),
+                Some(m) => (ctx.t1("ui-wh-met", "at", &local_time(m)), false, false),
                 None if running => {
                     let left = (c.due - now).num_seconds();
-                    (span_words(ctx.lang, left), left < 0)
+                    (span_words(ctx.lang, left), left < 0, true)
                 }
-                None => (ctx.t("ui-wh-clock-stopped"), c.overdue),
+                None => (ctx.t("ui-wh-clock-stopped"), c.overdue, false),
             };
-            ClockRow { label: ctx.label("clock", c.clock.as_str()), due: local_time(c.due), state, late }
+            let due_ms = ticking.then(|| c.due.timestamp_millis());
+            ClockRow { label: ctx.label("clock", c.clock.as_str()), due: local_time(c.due), state, late, due_ms }
         })
         .collect()
 }
