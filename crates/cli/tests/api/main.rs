@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod deadlines;
 mod e2e;
+mod e2e_a11y;
 mod e2e_clock;
 mod errors;
 mod instances;
