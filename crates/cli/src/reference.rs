@@ -4,7 +4,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use chuishao_domain::catalog::{DutyItem, Owner};
 use chuishao_domain::org::{Community, Department, DepartmentKind, District, Street, Unit};
-use chuishao_domain::{CommunityCode, DepartmentId, DistrictCode, RequestKind, StreetCode};
+use chuishao_domain::{CommunityCode, DepartmentId, DistrictCode, StreetCode};
 use chuishao_store::OrgData;
 use std::collections::HashSet;
 
@@ -20,42 +20,9 @@ fn records(text: &str) -> Result<Vec<csv::StringRecord>> {
     r.records().map(|x| x.map_err(Into::into)).collect()
 }
 
-fn list(field: &str) -> Vec<String> {
-    field.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
-
-/// Parses the duty catalog CSV
-/// (`code,category,name,kind,owner,cooperating,whistleable,response_deadline,resolution_deadline,keywords,examples`).
+/// Parses the duty catalog CSV (the shipped one; imports read theirs the same way).
 pub fn parse_catalog(text: &str) -> Result<Vec<DutyItem>> {
-    let mut items = vec![];
-    let mut codes = HashSet::new();
-    for (i, r) in records(text)?.iter().enumerate() {
-        let line = i + 2;
-        let get = |n: usize| r.get(n).map(str::trim).ok_or_else(|| anyhow!("line {line}: missing column {n}"));
-        let code = get(0)?.to_string();
-        if !codes.insert(code.clone()) {
-            bail!("line {line}: duplicate code {code}");
-        }
-        let owner: Owner = get(4)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?;
-        let cooperating = list(get(5)?)
-            .iter()
-            .map(|o| o.parse::<Owner>().map_err(|e| anyhow!("line {line}: {e}")))
-            .collect::<Result<Vec<_>>>()?;
-        items.push(DutyItem {
-            code,
-            category: get(1)?.to_string(),
-            name: get(2)?.to_string(),
-            kind: RequestKind::parse(get(3)?).ok_or_else(|| anyhow!("line {line}: bad kind"))?,
-            owner,
-            cooperating,
-            whistleable: get(6)?.parse().with_context(|| format!("line {line}: whistleable"))?,
-            response_deadline: get(7)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?,
-            resolution_deadline: get(8)?.parse().map_err(|e: String| anyhow!("line {line}: {e}"))?,
-            keywords: list(get(9)?),
-            examples: list(get(10)?),
-        });
-    }
-    Ok(items)
+    chuishao_domain::catalog::parse_csv(text).map_err(|e| anyhow!("duty catalog: {e:?}"))
 }
 
 pub fn parse_departments(text: &str) -> Result<Vec<Department>> {

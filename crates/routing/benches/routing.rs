@@ -33,26 +33,7 @@ impl Rng {
 }
 
 fn catalog() -> Vec<DutyItem> {
-    let mut r = csv::Reader::from_reader(CATALOG.as_bytes());
-    r.records()
-        .map(|x| {
-            let x = x.expect("catalog row");
-            let list = |n: usize| x[n].split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-            DutyItem {
-                code: x[0].into(),
-                category: x[1].into(),
-                name: x[2].into(),
-                kind: chuishao_domain::RequestKind::parse(&x[3]).expect("kind"),
-                owner: x[4].parse().expect("owner"),
-                cooperating: vec![],
-                whistleable: false,
-                response_deadline: x[7].parse().expect("deadline"),
-                resolution_deadline: x[8].parse().expect("deadline"),
-                keywords: list(9),
-                examples: list(10),
-            }
-        })
-        .collect()
+    chuishao_domain::catalog::parse_csv(CATALOG).expect("the shipped catalog reads")
 }
 
 struct Row {

@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod cases;
+mod catalog;
 mod dashboard_pages;
 mod db;
 mod error;

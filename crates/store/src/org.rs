@@ -128,14 +128,7 @@ impl Store {
             .map_err(|e| StoreError::from_insert(e, "department"))?;
         }
         for (i, item) in org.duty_items.iter().enumerate() {
-            sqlx::query("INSERT INTO duty_items (district, code, position, item) VALUES ($1, $2, $3, $4)")
-                .bind(d)
-                .bind(&item.code)
-                .bind(i as i64)
-                .bind(serde_json::to_string(item)?)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_insert(e, "duty_item"))?;
+            crate::catalog::insert_item(&mut tx, d, item, i as i64).await?;
         }
         // Every district starts with the default whistle kinds (editable later).
         Store::seed_policies_in(&mut tx, &org.district.code, chrono::Utc::now()).await?;

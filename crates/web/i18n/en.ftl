@@ -341,3 +341,15 @@ error-theme_closed = The theme is already closed
 proposal-reason-rising = rising month over month
 proposal-reason-repeats = repeat requests
 proposal-reason-hotspot = hotspot cell
+
+# Keeping the duty catalog
+error-invalid_catalog_file = Line { $line } of the catalog file is invalid; nothing was imported: { $detail }
+error-catalog_file_header = This is not a duty catalog file; nothing was imported: the first line must be { $columns }
+error-catalog_file_unreadable = Line { $line } of the catalog file cannot be read (it must be UTF-8 CSV with balanced quotes); nothing was imported
+error-catalog_duplicate_code = The code { $code } on line { $line } of the catalog file repeats an earlier line; nothing was imported
+error-catalog_file_empty = The file holds no item; nothing was imported
+expected-duty_code = letters, digits and hyphens (such as C-055)
+expected-owner = unit:ROLE or dept:ID (such as unit:city_management, dept:dc-cgzf)
+expected-request_kind = a request kind (one of consult, help, complaint, report, suggestion)
+expected-true_false = true or false
+expected-not_the_owner = units other than the owner

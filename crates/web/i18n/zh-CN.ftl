@@ -341,3 +341,15 @@ error-theme_closed = 该“每月一题”已结束
 proposal-reason-rising = 环比上升
 proposal-reason-repeats = 重复诉求
 proposal-reason-hotspot = 热点网格
+
+# 职责清单维护
+error-invalid_catalog_file = 职责清单文件第 { $line } 行有误，未导入任何内容：{ $detail }
+error-catalog_file_header = 这不是职责清单文件，未导入任何内容：第一行应为 { $columns }
+error-catalog_file_unreadable = 职责清单文件第 { $line } 行无法读取（须为 UTF-8 编码的 CSV，引号成对），未导入任何内容
+error-catalog_duplicate_code = 职责清单文件第 { $line } 行的编码 { $code } 与前面的行重复，未导入任何内容
+error-catalog_file_empty = 文件中没有任何事项，未导入任何内容
+expected-duty_code = 字母、数字和连字符（如 C-055）
+expected-owner = unit:单位角色 或 dept:部门编码（如 unit:city_management、dept:dc-cgzf）
+expected-request_kind = 诉求类型（consult、help、complaint、report、suggestion 之一）
+expected-true_false = true 或 false（是/否）
+expected-not_the_owner = 主责单位以外的单位

@@ -15,6 +15,8 @@ use chuishao_store::{CommandError, StoreError};
 pub enum MsgArg {
     Text(String),
     Key(String),
+    /// Another error's message, in the same language (what a line of a file got wrong).
+    Error(Box<ApiError>),
 }
 
 /// An error answer: `{code, message, field?}` with a stable snake_case `code`.
@@ -42,6 +44,10 @@ impl ApiError {
     }
     pub fn key_arg(mut self, name: &'static str, key: impl Into<String>) -> Self {
         self.args.push((name, MsgArg::Key(key.into())));
+        self
+    }
+    pub fn error_arg(mut self, name: &'static str, inner: ApiError) -> Self {
+        self.args.push((name, MsgArg::Error(Box::new(inner))));
         self
     }
     /// Names the field within a nested part of the request (`raise_case.text`).
@@ -85,6 +91,7 @@ impl ApiError {
                 let v = match v {
                     MsgArg::Text(s) => s.clone(),
                     MsgArg::Key(key) => i18n::t(lang, key, &[]),
+                    MsgArg::Error(e) => e.message(lang),
                 };
                 (*k, v)
             })

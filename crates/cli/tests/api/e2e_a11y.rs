@@ -118,7 +118,17 @@ async fn every_roles_main_pages_are_labelled_readable_and_keyboard_visible_in_bo
         (Some("street_leader"), vec!["/whistles", &whistle_page, "/dashboard"]),
         (Some("department_staff"), vec!["/inbox"]),
         (Some("liaison"), vec!["/liaison", "/liaison/visits/new", "/liaison/households", "/liaison/results"]),
-        (Some("system_admin"), vec!["/admin", "/admin/users", "/admin/catalog", "/admin/calendar", "/admin/imports"]),
+        (
+            Some("system_admin"),
+            vec![
+                "/admin",
+                "/admin/users",
+                "/admin/catalog",
+                "/admin/catalog/C-055",
+                "/admin/calendar",
+                "/admin/imports",
+            ],
+        ),
     ];
     for lang in ["zh", "en"] {
         b.goto(&format!("/lang/{lang}?back=/")).await;

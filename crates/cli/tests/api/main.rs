@@ -6,6 +6,7 @@ mod browser;
 mod helpers;
 mod pages;
 
+mod admin_catalog;
 mod assessment;
 mod auth_and_org;
 mod cli;

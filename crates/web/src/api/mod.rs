@@ -5,8 +5,9 @@ mod assistance;
 mod auth;
 mod calendar;
 mod cases;
+pub mod catalog;
 mod liaisons;
-mod org;
+pub(crate) mod org;
 pub mod route;
 mod themes;
 mod whistles;
@@ -28,6 +29,7 @@ use utoipa::OpenApi;
         health,
         auth::login, auth::logout, auth::me,
         org::streets, org::units, org::communities, org::departments, org::catalog,
+        catalog::put, catalog::export, catalog::import,
         cases::create, cases::list, cases::get_one, cases::action, cases::audit,
         calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
         whistles::create, whistles::list, whistles::get_one, whistles::department_action, whistles::action,
@@ -100,6 +102,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/communities", get(org::communities))
         .route("/departments", get(org::departments))
         .route("/catalog", get(org::catalog))
+        .route("/catalog/export", get(catalog::export))
+        .route("/catalog/import", post(catalog::import))
+        .route("/catalog/{code}", put(catalog::put))
         .route("/cases", post(cases::create).get(cases::list))
         .route("/cases/{id}", get(cases::get_one))
         .route("/cases/{id}/actions/{action}", post(cases::action))

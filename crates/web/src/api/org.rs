@@ -206,6 +206,24 @@ fn owner_view(o: &Owner, state: &AppState) -> OwnerView {
     }
 }
 
+/// A duty item as the API shows it.
+pub(crate) fn item_view(state: &AppState, lang: Lang, i: chuishao_domain::catalog::DutyItem) -> DutyItemView {
+    DutyItemView {
+        kind_label: label(lang, "kind", i.kind.as_str()),
+        kind: i.kind.as_str().into(),
+        owner: owner_view(&i.owner, state),
+        cooperating: i.cooperating.iter().map(|o| owner_view(o, state)).collect(),
+        whistleable: i.whistleable,
+        response_deadline: i.response_deadline.to_string(),
+        resolution_deadline: i.resolution_deadline.to_string(),
+        code: i.code,
+        category: i.category,
+        name: i.name,
+        keywords: i.keywords,
+        examples: i.examples,
+    }
+}
+
 /// The duty catalog (职责清单).
 #[utoipa::path(get, path = "/api/v1/catalog", params(CatalogQuery), responses((status = 200, body = Page<DutyItemView>)))]
 pub async fn catalog(
@@ -233,20 +251,7 @@ pub async fn catalog(
                 i.name.contains(n) || i.category.contains(n) || i.keywords.iter().any(|k| k.contains(n))
             })
         })
-        .map(|i| DutyItemView {
-            kind_label: label(lang, "kind", i.kind.as_str()),
-            kind: i.kind.as_str().into(),
-            owner: owner_view(&i.owner, &state),
-            cooperating: i.cooperating.iter().map(|o| owner_view(o, &state)).collect(),
-            whistleable: i.whistleable,
-            response_deadline: i.response_deadline.to_string(),
-            resolution_deadline: i.resolution_deadline.to_string(),
-            code: i.code,
-            category: i.category,
-            name: i.name,
-            keywords: i.keywords,
-            examples: i.examples,
-        })
+        .map(|i| item_view(&state, lang, i))
         .collect();
     Ok(Json(Page::all(items)))
 }

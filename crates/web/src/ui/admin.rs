@@ -161,14 +161,19 @@ struct CatalogPage<'a> {
     q: String,
     total: usize,
     items: Vec<ItemRow>,
+    /// The system admin keeps the catalog; others read it.
+    can_edit: bool,
+    saved: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct CatalogQuery {
     q: Option<String>,
+    /// The item just saved, to say so.
+    saved: Option<String>,
 }
 
-fn deadline_text(ctx: &Ctx, s: &DeadlineSpec) -> String {
+pub(super) fn deadline_text(ctx: &Ctx, s: &DeadlineSpec) -> String {
     let key = match s.unit {
         DeadlineUnit::Minutes => "ui-admin-deadline-m",
         DeadlineUnit::Hours => "ui-admin-deadline-h",
@@ -185,6 +190,7 @@ pub async fn catalog(
 ) -> Result<Response, UiError> {
     let user = ctx.require_role(&ROLES)?;
     let all = state.store.duty_items(&user.actor.district).await?;
+    let saved = q.saved.filter(|c| all.iter().any(|i| &i.code == c));
     let q = q.q.unwrap_or_default().trim().chars().take(50).collect::<String>();
     let needle = q.to_lowercase();
     let names = state.names();
@@ -214,8 +220,16 @@ pub async fn catalog(
             whistleable: i.whistleable,
         })
         .collect();
-    let page =
-        CatalogPage { ctx: &ctx, tabs: tabs(&ctx, user.actor.role, "/admin/catalog"), q, total: all.len(), items };
+    let can_edit = WRITERS.contains(&user.actor.role);
+    let page = CatalogPage {
+        ctx: &ctx,
+        tabs: tabs(&ctx, user.actor.role, "/admin/catalog"),
+        q,
+        total: all.len(),
+        items,
+        can_edit,
+        saved,
+    };
     Ok(ctx.page(page))
 }
 
@@ -230,6 +244,8 @@ struct ImportsPage<'a> {
     stored: Vec<SelectOption>,
     errors: FieldErrors,
     imported: Vec<SelectOption>,
+    /// What importing a catalog changed, in words.
+    catalog_done: Option<String>,
 }
 
 fn level_label(ctx: &Ctx, l: Level) -> String {
@@ -240,12 +256,13 @@ fn level_label(ctx: &Ctx, l: Level) -> String {
     })
 }
 
-async fn imports_page(
+pub(super) async fn imports_page(
     state: &AppState,
     ctx: &Ctx,
     status: StatusCode,
     errors: FieldErrors,
     imported: Vec<SelectOption>,
+    catalog_done: Option<String>,
 ) -> Result<Response, UiError> {
     let user = ctx.require_role(&WRITERS)?;
     let router = state.routing.router(&state.store, &user.actor.district).await?;
@@ -257,13 +274,30 @@ async fn imports_page(
             selected: false,
         })
         .collect();
-    let page = ImportsPage { ctx, tabs: tabs(ctx, user.actor.role, "/admin/imports"), stored, errors, imported };
+    let page =
+        ImportsPage { ctx, tabs: tabs(ctx, user.actor.role, "/admin/imports"), stored, errors, imported, catalog_done };
     Ok(ctx.page_with(status, page))
+}
+
+/// The file sent as `name` in a multipart form whose token checks; empty if none was chosen.
+pub(super) async fn uploaded(headers: &HeaderMap, mut mp: Multipart, name: &str) -> Result<Vec<u8>, UiError> {
+    let (mut token, mut file) = (String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|e| UiError::status(e.status()))? {
+        match field.name() {
+            Some(csrf::FIELD) => token = field.text().await.map_err(|e| UiError::status(e.status()))?,
+            Some(n) if n == name => file = field.bytes().await.map_err(|e| UiError::status(e.status()))?.to_vec(),
+            _ => {}
+        }
+    }
+    if !csrf::verify(headers, &token) {
+        return Err(UiError::csrf());
+    }
+    Ok(file)
 }
 
 /// `GET /admin/imports`
 pub async fn imports_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, UiError> {
-    imports_page(&state, &ctx, StatusCode::OK, FieldErrors::default(), vec![]).await
+    imports_page(&state, &ctx, StatusCode::OK, FieldErrors::default(), vec![], None).await
 }
 
 /// `POST /admin/imports` (multipart: the token and a GeoJSON file): the same checks and store
@@ -272,28 +306,18 @@ pub async fn import_boundaries(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, UiError> {
     let user = ctx.require_role(&WRITERS)?;
-    let (mut token, mut file) = (String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|e| UiError::status(e.status()))? {
-        match field.name() {
-            Some(csrf::FIELD) => token = field.text().await.map_err(|e| UiError::status(e.status()))?,
-            Some("boundaries") => file = field.bytes().await.map_err(|e| UiError::status(e.status()))?.to_vec(),
-            _ => {}
-        }
-    }
-    if !csrf::verify(&headers, &token) {
-        return Err(UiError::csrf());
-    }
+    let file = uploaded(&headers, mp, "boundaries").await?;
     let mut errors = FieldErrors::default();
     if file.iter().all(u8::is_ascii_whitespace) {
         errors.add("boundaries", ctx.t("ui-admin-import-no-file"));
-        return imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![]).await;
+        return imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![], None).await;
     }
     let Ok(text) = std::str::from_utf8(&file) else {
         errors.add("boundaries", ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").message(ctx.lang));
-        return imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![]).await;
+        return imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![], None).await;
     };
     match import_checked(&state, &user.actor, text).await {
         Ok(counts) => {
@@ -301,12 +325,12 @@ pub async fn import_boundaries(
                 .iter()
                 .map(|(l, n)| SelectOption { value: n.to_string(), label: level_label(&ctx, *l), selected: false })
                 .collect();
-            imports_page(&state, &ctx, StatusCode::OK, errors, imported).await
+            imports_page(&state, &ctx, StatusCode::OK, errors, imported, None).await
         }
         Err(ImportError::Boundary(e)) => {
             let e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_geojson").arg("detail", e.to_string());
             errors.add("boundaries", e.message(ctx.lang));
-            imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![]).await
+            imports_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, vec![], None).await
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }

@@ -104,6 +104,35 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A URL-encoded form as its pairs in order (a field may repeat: ticked boxes), after its
+/// `_csrf` token was checked as `CsrfForm` does.
+pub struct CsrfPairs(pub Vec<(String, String)>);
+
+impl CsrfPairs {
+    /// The first value of `name`, or empty.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+impl FromRequest<AppState> for CsrfPairs {
+    type Rejection = UiError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| UiError::status(e.status()))?;
+        let pairs = CsrfPairs(form_urlencoded::parse(&bytes).into_owned().collect());
+        if !verify(&headers, pairs.get(FIELD)) {
+            return Err(UiError::csrf());
+        }
+        Ok(pairs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

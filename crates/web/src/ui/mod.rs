@@ -22,6 +22,7 @@
 
 mod admin;
 mod admin_calendar;
+mod admin_catalog;
 mod admin_users;
 pub mod assets;
 mod choropleth;
@@ -77,6 +78,11 @@ pub fn routes(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/admin", get(admin::org))
         .route("/admin/catalog", get(admin::catalog))
+        .route("/admin/catalog/new", get(admin_catalog::new_form).post(admin_catalog::create))
+        .route("/admin/catalog/export", get(admin_catalog::export))
+        .route("/admin/catalog/{code}", get(admin_catalog::edit_form).post(admin_catalog::update))
+        .route("/admin/imports/catalog", post(admin_catalog::check_import))
+        .route("/admin/imports/catalog/apply", post(admin_catalog::apply_import))
         .route("/admin/users", get(admin_users::list).post(admin_users::add))
         .route("/admin/users/{id}/disable", post(admin_users::disable))
         .route("/admin/users/{id}/enable", post(admin_users::enable))
