@@ -631,3 +631,6 @@ ui-admin-weekday-4 = Fri
 ui-admin-weekday-5 = Sat
 ui-admin-weekday-6 = Sun
 ui-admin-user-choose-role = Choose a role
+## Punctuation around words and data (full-width in Chinese, ASCII in English)
+ui-labelled = { $label }: { $value }
+ui-aside = { $text } ({ $note })

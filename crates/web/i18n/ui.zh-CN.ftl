@@ -631,3 +631,6 @@ ui-admin-weekday-4 = 周五
 ui-admin-weekday-5 = 周六
 ui-admin-weekday-6 = 周日
 ui-admin-user-choose-role = 请选择角色
+## Punctuation around words and data (full-width in Chinese, ASCII in English)
+ui-labelled = { $label }：{ $value }
+ui-aside = { $text }（{ $note }）
