@@ -689,3 +689,7 @@ ui-admin-catalog-back = Back to imports
 ui-admin-catalog-no-change = The file equals the current catalog: nothing to import.
 ui-admin-catalog-imported = Catalog imported: { $added } added, { $changed } changed, { $removed } removed.
 ui-admin-catalog-changed-since = The catalog changed after the file was checked; nothing was imported. Check the file again.
+
+## Punctuation around words and data (full-width in Chinese, ASCII in English)
+ui-labelled = { $label }: { $value }
+ui-aside = { $text } ({ $note })

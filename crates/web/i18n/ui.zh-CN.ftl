@@ -689,3 +689,7 @@ ui-admin-catalog-back = 返回数据导入
 ui-admin-catalog-no-change = 文件与现有职责清单相同，无需导入。
 ui-admin-catalog-imported = 职责清单已导入：新增 { $added } 项，修改 { $changed } 项，删除 { $removed } 项。
 ui-admin-catalog-changed-since = 检查文件之后职责清单已被修改，未导入。请重新检查文件。
+
+## Punctuation around words and data (full-width in Chinese, ASCII in English)
+ui-labelled = { $label }：{ $value }
+ui-aside = { $text }（{ $note }）

@@ -8,6 +8,7 @@
 //! `CHUISHAO_E2E=0` skips the walks on purpose (scripts/test does so on its PostgreSQL pass).
 
 use crate::helpers::{TestApp, PASSWORD};
+use chuishao_web::i18n::{t, Lang};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -337,23 +338,55 @@ impl Browser {
         }
     }
 
+    /// The language the page is shown in, as the catalogs name it.
+    pub async fn ui_lang(&self) -> Lang {
+        if self.lang().await == "en" {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
     /// Signs out by the button in the header (the page after it is the public one).
     pub async fn sign_out(&self) {
-        let button = if self.lang().await == "en" { "Sign out" } else { "退出登录" };
-        self.submit_form(button).await;
+        let lang = self.ui_lang().await;
+        self.submit_form(&w(lang, "ui-logout")).await;
     }
 
     /// Signs in through the login form as a demo account; lands on the page after it.
     pub async fn login_as(&self, username: &str) {
         self.goto("/login").await;
         self.checkpoint("login").await;
-        let en = self.lang().await == "en";
-        let (user, pass, button) =
-            if en { ("Username", "Password", "Sign in") } else { ("用户名", "密码", "登录") };
-        self.fill_by_label(user, username).await;
-        self.fill_by_label(pass, PASSWORD).await;
-        self.submit_form(button).await;
+        let lang = self.ui_lang().await;
+        self.fill_by_label(&w(lang, "ui-login-username"), username).await;
+        self.fill_by_label(&w(lang, "ui-login-password"), PASSWORD).await;
+        self.submit_form(&w(lang, "ui-login-submit")).await;
         assert_ne!(self.path().await, "/login", "signed in as {username}: {}", self.page_text().await);
+    }
+
+    /// In English, no element matching `css` shows Chinese (Han characters or full-width
+    /// punctuation): the page's own words there are English. Some element must match. In Chinese
+    /// this checks nothing. Choose elements that hold the page's words, not data (names of units,
+    /// residents' text).
+    pub async fn assert_no_chinese_in(&self, css: &str) {
+        self.no_chinese_in(css, true).await;
+    }
+
+    /// As [`Browser::assert_no_chinese_in`], for elements the page may not show at all.
+    pub async fn assert_no_chinese_in_any(&self, css: &str) {
+        self.no_chinese_in(css, false).await;
+    }
+
+    async fn no_chinese_in(&self, css: &str, required: bool) {
+        if self.ui_lang().await != Lang::En {
+            return;
+        }
+        let elements = self.d().find_all(By::Css(css)).await.expect("find");
+        assert!(!required || !elements.is_empty(), "{css} is on {}", self.path().await);
+        for e in elements {
+            let text = e.text().await.expect("text");
+            assert!(!has_chinese(&text), "{css} on {} shows Chinese in English: {text:?}", self.path().await);
+        }
     }
 
     /// Saves the window as `target/e2e-screenshots/<name>.<lang>.png`.
@@ -402,6 +435,19 @@ impl Browser {
         self.assert_all_requests_local().await;
         self.screenshot(name).await;
     }
+}
+
+/// The catalog's words for `key` in `lang`: what the page shows (a message without arguments).
+pub fn w(lang: Lang, key: &str) -> String {
+    assert!(chuishao_web::i18n::has_key(lang, key), "{key} is in the {lang:?} catalog");
+    t(lang, key, &[])
+}
+
+/// Whether `text` has Han characters or CJK / full-width punctuation (：、（）。).
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+    })
 }
 
 /// `s` as an XPath string literal (XPath 1.0 has no escapes: quotes are joined with concat()).

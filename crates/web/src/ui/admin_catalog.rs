@@ -377,7 +377,7 @@ fn changes(ctx: &Ctx, old: &DutyItem, new: &DutyItem) -> String {
     let mut out = vec![];
     let mut field = |differs: bool, key: &str, from: String, to: String| {
         if differs {
-            out.push(if from.is_empty() { ctx.t(key) } else { format!("{}：{from} → {to}", ctx.t(key)) });
+            out.push(if from.is_empty() { ctx.t(key) } else { ctx.labelled(&ctx.t(key), &format!("{from} → {to}")) });
         }
     };
     field(old.name != new.name, "ui-admin-catalog-f-name", old.name.clone(), new.name.clone());

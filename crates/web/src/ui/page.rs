@@ -196,6 +196,16 @@ impl Ctx {
         i18n::t(self.lang, key, &[(n1, v1.to_string()), (n2, v2.to_string())])
     }
 
+    /// `label：value` (`label: value` in English).
+    pub fn labelled(&self, label: &str, value: &str) -> String {
+        self.t2("ui-labelled", "label", label, "value", value)
+    }
+
+    /// `text（note）` (`text (note)` in English).
+    pub fn aside(&self, text: &str, note: &str) -> String {
+        self.t2("ui-aside", "text", text, "note", note)
+    }
+
     /// A label of an enum value from the shared catalog: `label("status", "closed")`.
     pub fn label(&self, prefix: &str, value: &str) -> String {
         i18n::label(self.lang, prefix, value)

@@ -240,7 +240,7 @@ fn event_line(ctx: &Ctx, w: &Whistle, e: &StoredWhistleEvent) -> (Option<Departm
     use WhistleEventData as E;
     let ev = &e.event;
     let label = ctx.label("whistle_event", ev.data.type_name());
-    let with = |detail: &str| if detail.is_empty() { label.clone() } else { format!("{label}：{detail}") };
+    let with = |detail: &str| if detail.is_empty() { label.clone() } else { ctx.labelled(&label, detail) };
     let opt = |s: &Option<String>| with(s.as_deref().unwrap_or(""));
     let name_of = |d: &DepartmentId| w.summons_of(d).map(|s| s.name.clone()).unwrap_or_else(|| d.to_string());
     let (department, text) = match &ev.data {
@@ -252,7 +252,7 @@ fn event_line(ctx: &Ctx, w: &Whistle, e: &StoredWhistleEvent) -> (Option<Departm
         E::Rejected { reason } => (None, with(reason)),
         E::Signed { department } => (Some(department.clone()), label.clone()),
         E::ReportedIn { department, who, mode, note } => {
-            let mut detail = format!("{who}（{}）", ctx.label("report_mode", mode.as_str()));
+            let mut detail = ctx.aside(who, &ctx.label("report_mode", mode.as_str()));
             if let Some(n) = note {
                 detail = format!("{detail} {n}");
             }
@@ -263,11 +263,8 @@ fn event_line(ctx: &Ctx, w: &Whistle, e: &StoredWhistleEvent) -> (Option<Departm
         E::Declined { department, reason } => (Some(department.clone()), with(reason)),
         E::Excused { department, note } | E::Escalated { department, note } => (Some(department.clone()), opt(note)),
         E::Overdue { department, clock, due, .. } => {
-            let detail = format!(
-                "{}（{}）",
-                ctx.label("clock", clock.as_str()),
-                ctx.t1("ui-wh-due-at", "due", &local_time(*due))
-            );
+            let detail =
+                ctx.aside(&ctx.label("clock", clock.as_str()), &ctx.t1("ui-wh-due-at", "due", &local_time(*due)));
             (Some(department.clone()), with(&detail))
         }
         E::Concluded { summary } => (None, with(summary)),

@@ -334,11 +334,9 @@ fn timeline_row(ctx: &Ctx, e: &CaseEvent) -> TimelineRow {
         E::Resolved { result } => result.clone(),
         E::CallbackRecorded { contacted, solved, satisfaction, note } => {
             let s = format!(
-                "{}：{} · {}：{} · {}",
-                ctx.t("ui-case-contacted"),
-                yes(*contacted),
-                ctx.t("ui-case-solved"),
-                yes(*solved),
+                "{} · {} · {}",
+                ctx.labelled(&ctx.t("ui-case-contacted"), &yes(*contacted)),
+                ctx.labelled(&ctx.t("ui-case-solved"), &yes(*solved)),
                 ctx.label("satisfaction", satisfaction.as_str())
             );
             [s, opt(note)].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")
@@ -349,7 +347,7 @@ fn timeline_row(ctx: &Ctx, e: &CaseEvent) -> TimelineRow {
         E::DeadlineWarning { deadline, due } | E::DeadlineOverdue { deadline, due, .. } => {
             format!("{} {}", ctx.label("deadline", deadline.as_str()), local_time(*due))
         }
-        E::WhistleBlown(w) => format!("{} · {}", w.kind_name, w.departments.join("、")),
+        E::WhistleBlown(w) => format!("{} · {}", w.kind_name, w.departments.join(ctx.t("ui-wh-list-sep").as_str())),
         E::WhistleConcluded(w) => format!("{} · {}", w.kind_name, w.summary.clone().unwrap_or_default()),
     };
     TimelineRow {
@@ -483,11 +481,9 @@ async fn render(
     let callback = case.callback.as_ref().map(|cb| {
         let yes = |b: bool| ctx.t(if b { "ui-case-yes" } else { "ui-case-no" });
         format!(
-            "{}：{} · {}：{} · {}",
-            ctx.t("ui-case-contacted"),
-            yes(cb.contacted),
-            ctx.t("ui-case-solved"),
-            yes(cb.solved),
+            "{} · {} · {}",
+            ctx.labelled(&ctx.t("ui-case-contacted"), &yes(cb.contacted)),
+            ctx.labelled(&ctx.t("ui-case-solved"), &yes(cb.solved)),
             ctx.label("satisfaction", cb.satisfaction.as_str())
         )
     });
