@@ -341,3 +341,10 @@ error-theme_closed = The theme is already closed
 proposal-reason-rising = rising month over month
 proposal-reason-repeats = repeat requests
 proposal-reason-hotspot = hotspot cell
+
+# Photo attachments
+error-attachment_not_image = Only images can be uploaded (JPEG, PNG, WebP or GIF); this file is not one
+error-attachment_too_large = The photo is too large; at most { $max }
+error-attachment_not_found = The case has no such attachment, or its file was not kept
+error-multipart_expected = Upload the file as multipart/form-data (in the part named file)
+error-malformed_multipart = The uploaded form is malformed

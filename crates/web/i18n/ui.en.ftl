@@ -631,3 +631,11 @@ ui-admin-weekday-4 = Fri
 ui-admin-weekday-5 = Sat
 ui-admin-weekday-6 = Sun
 ui-admin-user-choose-role = Choose a role
+
+# Case photos
+ui-case-photo-alt = Photo { $n }: { $name }
+ui-case-photo-not-kept = (recorded without its file)
+ui-case-photo-add = Add a photo
+ui-case-photo-file = Photo file
+ui-case-photo-hint = A JPEG, PNG, WebP or GIF image of up to 10 MB. The photo goes on the case's record.
+ui-case-photo-missing = Choose a photo to upload

@@ -631,3 +631,11 @@ ui-admin-weekday-4 = 周五
 ui-admin-weekday-5 = 周六
 ui-admin-weekday-6 = 周日
 ui-admin-user-choose-role = 请选择角色
+
+# 诉求照片
+ui-case-photo-alt = 照片 { $n }：{ $name }
+ui-case-photo-not-kept = （仅有登记信息，未保存文件）
+ui-case-photo-add = 添加照片
+ui-case-photo-file = 照片文件
+ui-case-photo-hint = JPEG、PNG、WebP 或 GIF 图片，不超过 10 MB。照片会记入诉求的办理记录。
+ui-case-photo-missing = 请选择要上传的照片

@@ -341,3 +341,10 @@ error-theme_closed = 该“每月一题”已结束
 proposal-reason-rising = 环比上升
 proposal-reason-repeats = 重复诉求
 proposal-reason-hotspot = 热点网格
+
+# 照片附件
+error-attachment_not_image = 只能上传图片（JPEG、PNG、WebP 或 GIF），该文件不是图片
+error-attachment_too_large = 照片过大，最多 { $max }
+error-attachment_not_found = 该诉求没有这个附件，或附件内容未保存
+error-multipart_expected = 请以 multipart/form-data 上传文件（文件放在 file 字段）
+error-malformed_multipart = 上传的表单格式不正确

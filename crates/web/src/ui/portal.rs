@@ -11,6 +11,7 @@ use super::map::{community_map, MapSvg};
 use super::page::{local_time, Ctx, SelectOption};
 use crate::auth::random_secret;
 use crate::i18n::{self, Lang};
+use crate::photo::{self, PhotoError};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -25,13 +26,10 @@ use chuishao_domain::{
     Role, Scope, StreetCode,
 };
 use chuishao_routing::Router;
-use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent};
+use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent, Upload};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-
-/// A photo may be this large.
-const PHOTO_MAX: usize = 10 * 1024 * 1024;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -209,9 +207,8 @@ pub async fn submit_form(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
     submit_page(&state, &ctx, StatusCode::OK, input, FieldErrors::default(), false).await
 }
 
+/// A photo as sent: only its bytes count (its name and declared type are not trusted or kept).
 struct Photo {
-    name: String,
-    content_type: String,
     bytes: Bytes,
 }
 
@@ -228,11 +225,9 @@ async fn read_form(mut mp: Multipart) -> Result<Sent, UiError> {
     while let Some(field) = mp.next_field().await.map_err(|e| UiError::status(e.status()))? {
         let name = field.name().unwrap_or("").to_string();
         if name == "photo" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let content_type = field.content_type().unwrap_or("").to_string();
             let bytes = field.bytes().await.map_err(|e| UiError::status(e.status()))?;
             if !bytes.is_empty() {
-                sent.photo = Some(Photo { name: file_name, content_type, bytes });
+                sent.photo = Some(Photo { bytes });
             }
             continue;
         }
@@ -264,7 +259,19 @@ struct Checked {
     location: Option<GeoPoint>,
     street: StreetCode,
     community: Option<CommunityCode>,
-    photo: Option<AttachmentMeta>,
+    photo: Option<CheckedPhoto>,
+}
+
+/// A photo taken: what its event will record (type sniffed, hash computed) and its bytes.
+struct CheckedPhoto {
+    meta: AttachmentMeta,
+    bytes: Bytes,
+}
+
+impl CheckedPhoto {
+    fn upload(&self) -> Upload<'_> {
+        Upload { name: &self.meta.name, content_type: &self.meta.content_type, bytes: &self.bytes }
+    }
 }
 
 async fn check(
@@ -314,28 +321,27 @@ async fn check(
             }
         },
     };
-    let photo = match &sent.photo {
+    let photo = match sent.photo.as_ref().map(|p| (p, photo::check(&p.bytes))) {
         None => None,
-        Some(p) if !p.content_type.starts_with("image/") => {
-            errors.add("photo", ctx.t("ui-submit-photo-type"));
-            None
-        }
-        Some(p) if p.bytes.len() > PHOTO_MAX => {
+        Some((_, Err(PhotoError::TooLarge))) => {
             errors.add("photo", ctx.t("ui-submit-photo-size"));
             None
         }
-        Some(p) => {
-            // The file's own name may carry a path or personal words: keep its extension only.
-            let ext = p
-                .name
-                .rsplit_once('.')
-                .map(|(_, e)| e)
-                .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()));
-            let name = format!("photo.{}", ext.unwrap_or("jpg").to_ascii_lowercase());
-            let sha = hex(&Sha256::digest(&p.bytes));
-            AttachmentMeta::parse(&name, &p.content_type, p.bytes.len() as u64, Some(&sha))
-                .map_err(|_| errors.add("photo", ctx.t("ui-submit-photo-type")))
-                .ok()
+        Some((_, Err(_))) => {
+            errors.add("photo", ctx.t("ui-submit-photo-type"));
+            None
+        }
+        Some((p, Ok(content_type))) => {
+            // The file's own name may carry a path or personal words: none of it is kept.
+            let name = photo::file_name("", content_type);
+            let upload = Upload { name: &name, content_type, bytes: &p.bytes };
+            match upload.meta() {
+                Ok(meta) => Some(CheckedPhoto { meta, bytes: p.bytes.clone() }),
+                Err(_) => {
+                    errors.add("photo", ctx.t("ui-submit-photo-type"));
+                    None
+                }
+            }
         }
     };
     // Where: the community chosen (on the map or in the list), else the point or the address
@@ -414,7 +420,7 @@ pub async fn submit(
         Some(u) if u.is_resident() => (u.actor.clone(), None),
         _ => (web_resident(&district, &code), Some(code)),
     };
-    let idem = idempotency(&sent, checked.photo.as_ref());
+    let idem = idempotency(&sent, checked.photo.as_ref().map(|p| &p.meta));
     let new = NewCase {
         id: CaseId(uuid::Uuid::now_v7()),
         number: String::new(), // taken by the store in the same transaction
@@ -432,19 +438,13 @@ pub async fn submit(
     };
     let cal = state.calendar();
     let now = state.now();
-    let received = state.store.receive_case_once(&actor, now, &cal, new, Some(&idem)).await;
+    // The photo is kept in the same transaction as the case: acknowledged with it, or not at all.
+    let photo = checked.photo.as_ref().map(CheckedPhoto::upload);
+    let received = state.store.receive_case_with(&actor, now, &cal, new, Some(&idem), photo).await;
     let number = match received {
         Ok(Once::Created(outcome)) => {
-            let mut case = outcome.case;
+            let case = outcome.case;
             tracing::info!(case = %case.id, number = %case.number, "case received (web form)");
-            if let Some(meta) = checked.photo.clone() {
-                // The photo's bytes are not kept yet (no attachment storage): its name, type,
-                // size and SHA-256 go on the case.
-                match state.store.execute(&actor, case.id, &CaseCommand::AddAttachment(meta), None, now, &cal).await {
-                    Ok(out) => case = out.case,
-                    Err(e) => tracing::warn!(case = %case.id, error = %e, "photo metadata not recorded"),
-                }
-            }
             crate::intake::after_receive(&state, case, ctx.lang).await.number
         }
         Ok(Once::Replayed(id)) => {
