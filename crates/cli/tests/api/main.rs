@@ -7,6 +7,7 @@ mod helpers;
 mod pages;
 
 mod assessment;
+mod attachments;
 mod auth_and_org;
 mod cli;
 mod concurrency;
