@@ -65,6 +65,24 @@ async fn a_residents_photo_is_kept_with_the_request_and_shown_only_to_those_who_
     assert_eq!(events.len(), 2, "received and attachment_added, in one transaction");
     assert_eq!(blobs(&app).await, 1);
 
+    // The resident sees it again on the tracking page (number and code, no session), by a
+    // signed link that works for an hour and opens nothing else.
+    let code = sent.text_of("access-code");
+    let tracked = Browser::new(&app).post_form("/track", &[("number", &number), ("code", &code)]).await;
+    let marker = "<img class=\"thumb\" src=\"";
+    let start = tracked.body.find(marker).unwrap_or_else(|| panic!("a thumbnail in {}", tracked.body)) + marker.len();
+    let link = tracked.body[start..].split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&");
+    assert!(link.starts_with(&format!("/track/photos/{number}/")) && !link.contains(&code), "{link}");
+    let mut anyone = Browser::new(&app);
+    assert_eq!(anyone.bytes(&link).await, (StatusCode::OK, "image/png".to_string(), PNG.to_vec()));
+    assert_eq!(anyone.bytes(&link.replace("sig=", "sig=x")).await.0, StatusCode::NOT_FOUND);
+    let until = link.split("until=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let later = link.replace(&until, &(until.parse::<i64>().unwrap() + 1).to_string());
+    assert_eq!(anyone.bytes(&later).await.0, StatusCode::NOT_FOUND, "the time is signed too");
+    app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(anyone.bytes(&link).await.0, StatusCode::NOT_FOUND, "an old link opens nothing");
+    app.clock.advance(chrono::Duration::hours(-2));
+
     // The dispatcher sees the thumbnail on the case page and opens the very bytes sent.
     let mut dispatcher = Browser::signed_in(&app, "dispatcher").await;
     let page = dispatcher.get(&format!("/cases/{id}")).await;

@@ -61,6 +61,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/submit", get(portal::submit_form).post(portal::submit))
         .route("/track", get(portal::track_form).post(portal::track))
         .route("/track/rate", post(portal::rate))
+        .route("/track/photos/{number}/{sha256}", get(portal::track_photo))
         .route("/login", get(login::form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/my", get(work::my_work))

@@ -15,7 +15,7 @@ use crate::photo::{self, PhotoError};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase, Satisfaction};
@@ -506,6 +506,8 @@ struct TrackView {
     /// The visitor filed it and may rate it now (a verified case, not yet called back).
     can_rate: bool,
     photos: usize,
+    /// The resident's own photos whose files were kept: signed links, good for an hour.
+    photo_links: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -564,7 +566,73 @@ fn resident_line(ctx: &Ctx, e: &chuishao_domain::CaseEvent) -> Option<String> {
     })
 }
 
-fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent], rater: Option<&Actor>) -> TrackView {
+/// How long a photo link of the tracking page works.
+const PHOTO_LINK_MS: i64 = 60 * 60 * 1000;
+
+fn photo_signature(number: &str, sha: &str, until: i64) -> String {
+    csrf::signature(&format!("chuishao-track-photo-v1:{number}:{sha}:{until}"))
+}
+
+/// The resident's own photos of a case (those they sent, whose files were kept) as signed
+/// links: the tracking page has no session, and its access code must not go into an address.
+async fn photo_links(
+    state: &AppState,
+    ctx: &Ctx,
+    case: &Case,
+    events: &[StoredEvent],
+) -> Result<Vec<(String, String)>, UiError> {
+    let theirs: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event.by.role == Role::Resident)
+        .filter_map(|e| match &e.event.data {
+            CaseEventData::AttachmentAdded(a) => a.sha256.as_deref(),
+            _ => None,
+        })
+        .collect();
+    let stored = state.store.stored_blobs(&case.district, &theirs).await?;
+    let until = state.now().timestamp_millis() + PHOTO_LINK_MS;
+    Ok(theirs
+        .iter()
+        .filter(|sha| stored.contains(**sha))
+        .enumerate()
+        .map(|(i, sha)| {
+            let sig = photo_signature(&case.number, sha, until);
+            let href = format!("/track/photos/{}/{sha}?until={until}&sig={sig}", case.number);
+            (href, ctx.t2("ui-case-photo-alt", "n", &(i + 1).to_string(), "name", &ctx.t("ui-submit-photo")))
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct PhotoLink {
+    until: i64,
+    sig: String,
+}
+
+/// `GET /track/photos/{number}/{sha256}?until=…&sig=…`: a photo the resident sent, by the
+/// signed link of their tracking page; anything else is 404.
+pub async fn track_photo(
+    State(state): State<AppState>,
+    Path((number, sha)): Path<(String, String)>,
+    Query(link): Query<PhotoLink>,
+) -> Result<Response, UiError> {
+    let signed = csrf::same(&link.sig, &photo_signature(&number, &sha, link.until));
+    if !signed || link.until < state.now().timestamp_millis() {
+        return Err(UiError::not_found());
+    }
+    let (case, _) = case_by_number(&state, &number).await?.ok_or_else(UiError::not_found)?;
+    let blob = photo::case_file(&state.store, &case, &sha).await?.ok_or_else(UiError::not_found)?;
+    Ok(photo::serve(blob))
+}
+
+fn track_view(
+    state: &AppState,
+    ctx: &Ctx,
+    case: &Case,
+    events: &[StoredEvent],
+    rater: Option<&Actor>,
+    photo_links: Vec<(String, String)>,
+) -> TrackView {
     let names = state.names();
     let mut place = names.name_of(case.street.as_str());
     if let Some(c) = &case.community {
@@ -616,6 +684,7 @@ fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent], 
                 .contains(&chuishao_domain::case::CaseAction::RecordCallback)
         }),
         photos: case.attachments.len(),
+        photo_links,
     }
 }
 
@@ -659,7 +728,8 @@ pub async fn track(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Resu
     match case_by_number(&state, &number).await? {
         Some((case, events)) => match tracker(&ctx, &case, &code) {
             Some(who) => {
-                let view = track_view(&state, &ctx, &case, &events, Some(&who));
+                let links = photo_links(&state, &ctx, &case, &events).await?;
+                let view = track_view(&state, &ctx, &case, &events, Some(&who), links);
                 Ok(ctx.page(TrackPage { ctx: &ctx, number, code, error: None, notice: None, view: Some(view) }))
             }
             None => Ok(not_found_page(&ctx, number)),
@@ -719,7 +789,8 @@ pub async fn rate(
         _ => (StatusCode::UNPROCESSABLE_ENTITY, ctx.t("ui-track-rate-choose")),
     };
     let (case, events) = case_by_number(&state, &number).await?.ok_or_else(UiError::internal)?;
-    let view = track_view(&state, &ctx, &case, &events, Some(&who));
+    let links = photo_links(&state, &ctx, &case, &events).await?;
+    let view = track_view(&state, &ctx, &case, &events, Some(&who), links);
     let page = TrackPage { ctx: &ctx, number, code, error: None, notice: Some(notice), view: Some(view) };
     Ok(ctx.page_with(status, page))
 }
