@@ -13,7 +13,10 @@ pub struct VerifyReport {
     pub whistles: usize,
     pub assistance: usize,
     pub events: usize,
-    /// Streams whose folded events differ from their projection (should be empty).
+    /// Stored attachment files, each checked against its hash and size.
+    pub blobs: usize,
+    /// Streams whose folded events differ from their projection, and stored files whose bytes
+    /// do not match their hash (should be empty).
     pub mismatches: Vec<String>,
 }
 
@@ -37,9 +40,12 @@ impl Store {
     }
 
     /// Folds every case's, whistle's and assistance request's events and compares them with
-    /// the projection.
+    /// the projection; checks every stored file's bytes against its hash.
     pub async fn verify(&self) -> Result<VerifyReport, StoreError> {
         let mut report = VerifyReport::default();
+        let (blobs, bad) = self.verify_blobs().await?;
+        report.blobs = blobs;
+        report.mismatches.extend(bad);
         for d in self.districts().await? {
             report.districts += 1;
             let district = &d.code;

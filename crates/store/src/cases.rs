@@ -1,8 +1,9 @@
 //! Case event streams, their query projection, access list and audit record — written together.
 
+use crate::attachments::Upload;
 use crate::idempotency::{claim_in, Idempotency, Once};
 use crate::{from_ms, streams, to_ms, CommandError, Store, StoreError};
-use chuishao_domain::case::{Env, NewCase, Visibility};
+use chuishao_domain::case::{AttachmentMeta, Env, NewCase, Visibility};
 use chuishao_domain::{
     case, Actor, Case, CaseCommand, CaseError, CaseEvent, CaseEventData, CaseId, CaseStatus, DistrictCode, Role,
     Timestamp, WorkCalendar,
@@ -348,7 +349,9 @@ impl Store {
         Ok(row.and_then(|r| r.try_get::<String, _>("id").ok()).and_then(|s| CaseId::parse(&s)))
     }
 
-    /// Appends a command's events to a stream at `from_version`, in a transaction of its own.
+    /// Appends a command's events to a stream at `from_version`, in a transaction of its own,
+    /// with the bytes of the file the events attach, if any.
+    #[allow(clippy::too_many_arguments)]
     async fn append(
         &self,
         actor: &Actor,
@@ -357,10 +360,14 @@ impl Store {
         events: &[CaseEvent],
         after: &Case,
         now: Timestamp,
+        file: Option<(&AttachmentMeta, &[u8])>,
     ) -> Result<(), StoreError> {
         let _guard = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
         append_in(&mut tx, actor, action, Some(before), events, after, now, None).await?;
+        if let Some((meta, bytes)) = file {
+            crate::attachments::put_in(&mut tx, after.district.as_str(), meta, bytes, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -390,16 +397,39 @@ impl Store {
         new: NewCase,
         idem: Option<&Idempotency>,
     ) -> Result<Once<CommandOutcome>, CommandError> {
+        self.receive_case_with(actor, now, calendar, new, idem, None).await
+    }
+
+    /// Receives a new case once per idempotency key, with a file attached in the same
+    /// transaction (the resident's photo): the case is acknowledged with its file or not at all.
+    pub async fn receive_case_with(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+        new: NewCase,
+        idem: Option<&Idempotency>,
+        file: Option<Upload<'_>>,
+    ) -> Result<Once<CommandOutcome>, CommandError> {
         if let Some(id) = self.replayed(actor, idem, "case").await? {
             return Ok(Once::Replayed(id));
         }
         let now = crate::whole_ms(now);
         let env = Env { now, calendar };
         case::decide(None, &CaseCommand::Receive(Box::new(new.clone())), actor, &env)?;
+        let file = file.map(|f| f.meta().map(|meta| (meta, f.bytes))).transpose()?;
         let written = async {
             let _guard = self.write_guard().await;
             let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-            let outcome = receive_in(&mut tx, actor, &env, new).await?;
+            let mut outcome = receive_in(&mut tx, actor, &env, new).await?;
+            if let Some((meta, bytes)) = &file {
+                let before = outcome.case.clone();
+                let attached = case::decide(Some(&before), &CaseCommand::AddAttachment(meta.clone()), actor, &env)?;
+                let after = attached.iter().fold(Some(before.clone()), case::evolve).ok_or(CaseError::NotFound)?;
+                append_in(&mut tx, actor, "add-attachment", Some(&before), &attached, &after, now, None).await?;
+                crate::attachments::put_in(&mut tx, after.district.as_str(), meta, bytes, now).await?;
+                outcome = CommandOutcome { case: after, events: [outcome.events, attached].concat() };
+            }
             claim_in(&mut tx, actor, idem, "case", &outcome.case.id.to_string(), now).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(outcome)
@@ -420,6 +450,22 @@ impl Store {
         expected_version: Option<u64>,
         now: Timestamp,
         calendar: &WorkCalendar,
+    ) -> Result<CommandOutcome, CommandError> {
+        self.execute_with(actor, id, command, expected_version, now, calendar, None).await
+    }
+
+    /// [`Store::execute`], writing the bytes of the file an `add-attachment` command names in
+    /// the same transaction as its event.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn execute_with(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        command: &CaseCommand,
+        expected_version: Option<u64>,
+        now: Timestamp,
+        calendar: &WorkCalendar,
+        file: Option<(&AttachmentMeta, &[u8])>,
     ) -> Result<CommandOutcome, CommandError> {
         let now = crate::whole_ms(now);
         let mut attempts = 0;
@@ -446,7 +492,7 @@ impl Store {
             }
             let after = new_events.iter().fold(Some(before.clone()), case::evolve).ok_or(CaseError::NotFound)?;
             let action = command.action();
-            match self.append(actor, action.as_str(), &before, &new_events, &after, now).await {
+            match self.append(actor, action.as_str(), &before, &new_events, &after, now, file).await {
                 Ok(()) => return Ok(CommandOutcome { case: after, events: new_events }),
                 Err(StoreError::Conflict) if expected_version.is_none() && attempts < 16 => continue,
                 Err(StoreError::Conflict) => {

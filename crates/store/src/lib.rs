@@ -7,6 +7,7 @@
 mod admin_pages;
 mod assessment;
 mod assistance;
+mod attachments;
 mod audit;
 mod backup;
 mod calendar;
@@ -32,6 +33,7 @@ mod users;
 pub use admin_pages::StreetCounts;
 pub use assessment::{Dimension, Slice, Theme};
 pub use assistance::{AssistanceFilter, AssistanceOutcome, StoredAssistanceEvent};
+pub use attachments::{sha256_hex, Attached, Blob, Upload};
 pub use backup::{restore_sqlite, sync_file_and_dir, VerifyReport};
 pub use cases::{CaseFilter, CasePage, CommandOutcome, StoredEvent};
 pub use chuishao_domain::case::Visibility;

@@ -6,7 +6,7 @@ use crate::{Backend, Store, StoreError, VerifyReport};
 use sqlx::{Column, Row};
 
 /// The tables that hold a deployment's data, parents first. Sessions and leases are not moved.
-pub const TABLES: [&str; 32] = [
+pub const TABLES: [&str; 33] = [
     "districts",
     "streets",
     "communities",
@@ -38,6 +38,7 @@ pub const TABLES: [&str; 32] = [
     "assessment_formulas",
     "themes",
     "synthetic_cases",
+    "attachment_blobs",
     "audit_log",
 ];
 
@@ -48,16 +49,49 @@ pub struct TransferReport {
     pub verify: VerifyReport,
 }
 
-async fn integer_columns(store: &Store, table: &str) -> Result<Vec<String>, StoreError> {
-    let sql = match store.backend {
-        Backend::Postgres => {
+/// The columns of `table` declared with a type: `(PostgreSQL data_type, SQLite declared type)`.
+async fn columns_of_type(store: &Store, table: &str, of: (&str, &str)) -> Result<Vec<String>, StoreError> {
+    let (sql, kind) = match store.backend {
+        Backend::Postgres => (
             "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 AND data_type = 'bigint'"
-        }
-        Backend::Sqlite => "SELECT name FROM pragma_table_info($1) WHERE type = 'BIGINT'",
+             WHERE table_schema = current_schema() AND table_name = $1 AND data_type = $2",
+            of.0,
+        ),
+        Backend::Sqlite => ("SELECT name FROM pragma_table_info($1) WHERE type = $2", of.1),
     };
-    let rows = sqlx::query(sql).bind(table).fetch_all(&store.pool).await?;
+    let rows = sqlx::query(sql).bind(table).bind(kind).fetch_all(&store.pool).await?;
     rows.iter().map(|r| r.try_get::<String, _>("name").map_err(StoreError::from)).collect()
+}
+
+const BIGINT: (&str, &str) = ("bigint", "BIGINT");
+const BINARY: (&str, &str) = ("bytea", "BLOB");
+
+/// Tables whose rows are large (files): copied one row at a time by key rather than read whole.
+const ROW_BY_ROW: [(&str, [&str; 2]); 1] = [("attachment_blobs", ["district", "sha256"])];
+
+/// Inserts one source row into the same table of the target, binding each column by its type.
+async fn copy_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &str,
+    row: &sqlx::any::AnyRow,
+    ints: &[String],
+    binaries: &[String],
+) -> Result<(), StoreError> {
+    let names: Vec<String> = row.columns().iter().map(|c| c.name().to_string()).collect();
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), placeholders.join(", "));
+    let mut q = sqlx::query(&sql);
+    for (i, name) in names.iter().enumerate() {
+        q = if ints.contains(name) {
+            q.bind(row.try_get::<Option<i64>, _>(i)?)
+        } else if binaries.contains(name) {
+            q.bind(row.try_get::<Option<Vec<u8>>, _>(i)?)
+        } else {
+            q.bind(row.try_get::<Option<String>, _>(i)?)
+        };
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 async fn count(store: &Store, table: &str) -> Result<u64, StoreError> {
@@ -90,23 +124,30 @@ impl Store {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *source).await?;
         }
         for table in TABLES {
-            let ints = integer_columns(target, table).await?;
-            let rows = sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&mut *source).await?;
-            for row in &rows {
-                let names: Vec<String> = row.columns().iter().map(|c| c.name().to_string()).collect();
-                let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-                let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), placeholders.join(", "));
-                let mut q = sqlx::query(&sql);
-                for (i, name) in names.iter().enumerate() {
-                    q = if ints.contains(name) {
-                        q.bind(row.try_get::<Option<i64>, _>(i)?)
-                    } else {
-                        q.bind(row.try_get::<Option<String>, _>(i)?)
-                    };
+            let ints = columns_of_type(target, table, BIGINT).await?;
+            let binaries = columns_of_type(target, table, BINARY).await?;
+            let copied = match ROW_BY_ROW.iter().find(|(t, _)| *t == table) {
+                Some((_, [k1, k2])) => {
+                    let keys = sqlx::query(&format!("SELECT {k1}, {k2} FROM {table}")).fetch_all(&mut *source).await?;
+                    for key in &keys {
+                        let row = sqlx::query(&format!("SELECT * FROM {table} WHERE {k1} = $1 AND {k2} = $2"))
+                            .bind(key.try_get::<String, _>(0)?)
+                            .bind(key.try_get::<String, _>(1)?)
+                            .fetch_one(&mut *source)
+                            .await?;
+                        copy_row(&mut tx, table, &row, &ints, &binaries).await?;
+                    }
+                    keys.len()
                 }
-                q.execute(&mut *tx).await?;
-            }
-            report.tables.push((table.to_string(), rows.len() as u64));
+                None => {
+                    let rows = sqlx::query(&format!("SELECT * FROM {table}")).fetch_all(&mut *source).await?;
+                    for row in &rows {
+                        copy_row(&mut tx, table, row, &ints, &binaries).await?;
+                    }
+                    rows.len()
+                }
+            };
+            report.tables.push((table.to_string(), copied as u64));
         }
         // Each day's number sequence stays ahead of every number the cases carry.
         sqlx::query(

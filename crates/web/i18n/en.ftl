@@ -353,3 +353,9 @@ expected-owner = unit:ROLE or dept:ID (such as unit:city_management, dept:dc-cgz
 expected-request_kind = a request kind (one of consult, help, complaint, report, suggestion)
 expected-true_false = true or false
 expected-not_the_owner = units other than the owner
+# Photo attachments
+error-attachment_not_image = Only images can be uploaded (JPEG, PNG, WebP or GIF); this file is not one
+error-attachment_too_large = The photo is too large; at most { $max }
+error-attachment_not_found = The case has no such attachment, or its file was not kept
+error-multipart_expected = Upload the file as multipart/form-data (in the part named file)
+error-malformed_multipart = The uploaded form is malformed

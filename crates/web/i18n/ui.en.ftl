@@ -693,3 +693,10 @@ ui-admin-catalog-changed-since = The catalog changed after the file was checked;
 ## Punctuation around words and data (full-width in Chinese, ASCII in English)
 ui-labelled = { $label }: { $value }
 ui-aside = { $text } ({ $note })
+# Case photos
+ui-case-photo-alt = Photo { $n }: { $name }
+ui-case-photo-not-kept = (recorded without its file)
+ui-case-photo-add = Add a photo
+ui-case-photo-file = Photo file
+ui-case-photo-hint = A JPEG, PNG, WebP or GIF image of up to 10 MB. The photo goes on the case's record.
+ui-case-photo-missing = Choose a photo to upload

@@ -693,3 +693,10 @@ ui-admin-catalog-changed-since = 检查文件之后职责清单已被修改，�
 ## Punctuation around words and data (full-width in Chinese, ASCII in English)
 ui-labelled = { $label }：{ $value }
 ui-aside = { $text }（{ $note }）
+# 诉求照片
+ui-case-photo-alt = 照片 { $n }：{ $name }
+ui-case-photo-not-kept = （仅有登记信息，未保存文件）
+ui-case-photo-add = 添加照片
+ui-case-photo-file = 照片文件
+ui-case-photo-hint = JPEG、PNG、WebP 或 GIF 图片，不超过 10 MB。照片会记入诉求的办理记录。
+ui-case-photo-missing = 请选择要上传的照片

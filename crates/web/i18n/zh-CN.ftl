@@ -353,3 +353,9 @@ expected-owner = unit:单位角色 或 dept:部门编码（如 unit:city_managem
 expected-request_kind = 诉求类型（consult、help、complaint、report、suggestion 之一）
 expected-true_false = true 或 false（是/否）
 expected-not_the_owner = 主责单位以外的单位
+# 照片附件
+error-attachment_not_image = 只能上传图片（JPEG、PNG、WebP 或 GIF），该文件不是图片
+error-attachment_too_large = 照片过大，最多 { $max }
+error-attachment_not_found = 该诉求没有这个附件，或附件内容未保存
+error-multipart_expected = 请以 multipart/form-data 上传文件（文件放在 file 字段）
+error-malformed_multipart = 上传的表单格式不正确

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod intake;
+pub mod photo;
 pub mod report_xlsx;
 pub mod routing;
 pub mod ui;

@@ -8,6 +8,7 @@ mod pages;
 
 mod admin_catalog;
 mod assessment;
+mod attachments;
 mod auth_and_org;
 mod cli;
 mod concurrency;

@@ -155,31 +155,32 @@ impl Browser {
         fields: &[(&str, &str)],
         file: Option<(&str, &str, &str, &[u8])>,
     ) -> Page {
-        let boundary = "----chuishao-test-boundary-7f3a";
-        let mut body: Vec<u8> = vec![];
-        for (k, v) in fields {
-            body.extend(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
-            );
-        }
-        if let Some((field, name, content_type, bytes)) = file {
-            body.extend(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend(bytes);
-            body.extend(b"\r\n");
-        }
-        body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(body);
+        let (content_type, body) = multipart(fields, file);
+        let req = self.client.post(format!("{}{path}", self.base)).header(CONTENT_TYPE, content_type).body(body);
         self.send(req).await
     }
+}
+
+/// A `multipart/form-data` body as browsers send it: its content type and bytes. The fields,
+/// then the file as (field, file name, content type, bytes) if there is one.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----chuishao-test-boundary-7f3a";
+    let mut body: Vec<u8> = vec![];
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    if let Some((field, name, content_type, bytes)) = file {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Form fields kept as owned strings, as `post_form` takes them.

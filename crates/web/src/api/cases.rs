@@ -278,7 +278,11 @@ async fn resolve_id(state: &AppState, actor: &Actor, s: &str) -> ApiResult<CaseI
 }
 
 /// Loads a case the actor may see; anything else is 404.
-async fn visible_case(state: &AppState, actor: &Actor, s: &str) -> ApiResult<(Case, Vec<chuishao_store::StoredEvent>)> {
+pub(super) async fn visible_case(
+    state: &AppState,
+    actor: &Actor,
+    s: &str,
+) -> ApiResult<(Case, Vec<chuishao_store::StoredEvent>)> {
     let id = resolve_id(state, actor, s).await?;
     let (case, events) = state.store.load_case(&actor.district, id).await?.ok_or_else(ApiError::case_not_found)?;
     if !can_see(actor, &case) {

@@ -2,6 +2,7 @@
 
 pub mod assessment;
 mod assistance;
+mod attachments;
 mod auth;
 mod calendar;
 mod cases;
@@ -13,8 +14,9 @@ mod themes;
 mod whistles;
 
 use crate::error::{render_errors, ApiError};
+use crate::photo::UPLOAD_BODY_LIMIT;
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,6 +33,7 @@ use utoipa::OpenApi;
         org::streets, org::units, org::communities, org::departments, org::catalog,
         catalog::put, catalog::export, catalog::import,
         cases::create, cases::list, cases::get_one, cases::action, cases::audit,
+        attachments::upload, attachments::list, attachments::get_one,
         calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
         whistles::create, whistles::list, whistles::get_one, whistles::department_action, whistles::action,
         whistles::inbox, whistles::policies, whistles::add_policy, whistles::metrics,
@@ -47,6 +50,7 @@ use utoipa::OpenApi;
     components(schemas(
         crate::view::CaseView, crate::view::TimelineEntry, whistles::WhistleView, liaisons::HouseholdView,
         liaisons::VisitView, liaisons::VisitRecorded, assistance::AssistanceView,
+        attachments::AttachmentView, attachments::Uploaded, attachments::UploadForm,
     )),
     modifiers(&BearerAuth),
 )]
@@ -149,13 +153,19 @@ pub fn routes(state: AppState) -> Router {
         .route("/analysis/repeats", get(themes::repeat_list))
         .route("/themes", get(themes::list).post(themes::open))
         .route("/themes/{id}", get(themes::get_one))
-        .route("/themes/{id}/actions/close", post(themes::close));
+        .route("/themes/{id}/actions/close", post(themes::close))
+        .route("/cases/{id}/attachments/{sha256}", get(attachments::get_one))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Added after the 1 MB limit, so only this route takes a photo's size.
+        .route(
+            "/cases/{id}/attachments",
+            post(attachments::upload).get(attachments::list).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        );
     Router::new()
         .route("/healthz", get(health))
         .nest("/api/v1", api)
         .fallback(not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(render_errors))
         // Requests are traced by method, path and status only: never bodies or query strings,

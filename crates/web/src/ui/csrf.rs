@@ -46,6 +46,12 @@ fn mac(key: &[u8], message: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
 }
 
+/// A signature of `message` under the deployment's key: for links that must work without a
+/// session (a resident's photo on the tracking page) and be made by this server only.
+pub fn signature(message: &str) -> String {
+    mac(server_key(), message)
+}
+
 /// The token of a signed-in visitor's forms.
 pub fn session_token(session: &str) -> String {
     mac(session.as_bytes(), "chuishao-ui-csrf-v1")
@@ -72,7 +78,7 @@ pub fn anonymous_token(headers: &HeaderMap) -> (String, Option<String>) {
 }
 
 /// Compares in time independent of where the strings differ.
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

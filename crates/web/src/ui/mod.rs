@@ -25,6 +25,7 @@ mod admin_calendar;
 mod admin_catalog;
 mod admin_users;
 pub mod assets;
+mod case_photos;
 mod choropleth;
 pub mod csrf;
 mod dashboard;
@@ -54,9 +55,6 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-/// Room for one photo (10 MB) and the form around it.
-const BODY_LIMIT: usize = 11 * 1024 * 1024;
-
 /// The pages, with their own error pages, panic guard and request tracing.
 pub fn routes(state: AppState) -> Router {
     Router::new()
@@ -64,12 +62,15 @@ pub fn routes(state: AppState) -> Router {
         .route("/submit", get(portal::submit_form).post(portal::submit))
         .route("/track", get(portal::track_form).post(portal::track))
         .route("/track/rate", post(portal::rate))
+        .route("/track/photos/{number}/{sha256}", get(portal::track_photo))
         .route("/login", get(login::form).post(login::login))
         .route("/logout", post(login::logout))
         .route("/my", get(work::my_work))
         .route("/my/bulk-dispatch", post(workbench::bulk_dispatch))
         .route("/cases/{id}", get(workbench_case::case_page))
         .route("/cases/{id}/actions/{action}", post(workbench_case::case_action))
+        .route("/cases/{id}/attachments", post(case_photos::add))
+        .route("/cases/{id}/attachments/{sha256}", get(case_photos::show))
         .route("/whistles", get(whistles::board))
         .route("/whistles/new", get(whistles_new::form).post(whistles_new::blow))
         .route("/whistles/{id}", get(whistles_page::show))
@@ -102,7 +103,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/liaison/results", get(liaison::results))
         .fallback(error::not_found)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::photo::UPLOAD_BODY_LIMIT))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(error::render_pages))
         // Traced by method, path and status only: never bodies or query strings, which may

@@ -11,10 +11,11 @@ use super::map::{community_map, MapSvg};
 use super::page::{local_time, Ctx, SelectOption};
 use crate::auth::random_secret;
 use crate::i18n::{self, Lang};
+use crate::photo::{self, PhotoError};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chuishao_domain::case::{can_see, AttachmentMeta, Channel, GeoPoint, NewCase, Satisfaction};
@@ -25,13 +26,10 @@ use chuishao_domain::{
     Role, Scope, StreetCode,
 };
 use chuishao_routing::Router;
-use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent};
+use chuishao_store::{CommandError, Idempotency, Once, StoreError, StoredEvent, Upload};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-
-/// A photo may be this large.
-const PHOTO_MAX: usize = 10 * 1024 * 1024;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -209,9 +207,8 @@ pub async fn submit_form(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
     submit_page(&state, &ctx, StatusCode::OK, input, FieldErrors::default(), false).await
 }
 
+/// A photo as sent: only its bytes count (its name and declared type are not trusted or kept).
 struct Photo {
-    name: String,
-    content_type: String,
     bytes: Bytes,
 }
 
@@ -228,11 +225,9 @@ async fn read_form(mut mp: Multipart) -> Result<Sent, UiError> {
     while let Some(field) = mp.next_field().await.map_err(|e| UiError::status(e.status()))? {
         let name = field.name().unwrap_or("").to_string();
         if name == "photo" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let content_type = field.content_type().unwrap_or("").to_string();
             let bytes = field.bytes().await.map_err(|e| UiError::status(e.status()))?;
             if !bytes.is_empty() {
-                sent.photo = Some(Photo { name: file_name, content_type, bytes });
+                sent.photo = Some(Photo { bytes });
             }
             continue;
         }
@@ -264,7 +259,19 @@ struct Checked {
     location: Option<GeoPoint>,
     street: StreetCode,
     community: Option<CommunityCode>,
-    photo: Option<AttachmentMeta>,
+    photo: Option<CheckedPhoto>,
+}
+
+/// A photo taken: what its event will record (type sniffed, hash computed) and its bytes.
+struct CheckedPhoto {
+    meta: AttachmentMeta,
+    bytes: Bytes,
+}
+
+impl CheckedPhoto {
+    fn upload(&self) -> Upload<'_> {
+        Upload { name: &self.meta.name, content_type: &self.meta.content_type, bytes: &self.bytes }
+    }
 }
 
 async fn check(
@@ -314,28 +321,27 @@ async fn check(
             }
         },
     };
-    let photo = match &sent.photo {
+    let photo = match sent.photo.as_ref().map(|p| (p, photo::check(&p.bytes))) {
         None => None,
-        Some(p) if !p.content_type.starts_with("image/") => {
-            errors.add("photo", ctx.t("ui-submit-photo-type"));
-            None
-        }
-        Some(p) if p.bytes.len() > PHOTO_MAX => {
+        Some((_, Err(PhotoError::TooLarge))) => {
             errors.add("photo", ctx.t("ui-submit-photo-size"));
             None
         }
-        Some(p) => {
-            // The file's own name may carry a path or personal words: keep its extension only.
-            let ext = p
-                .name
-                .rsplit_once('.')
-                .map(|(_, e)| e)
-                .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()));
-            let name = format!("photo.{}", ext.unwrap_or("jpg").to_ascii_lowercase());
-            let sha = hex(&Sha256::digest(&p.bytes));
-            AttachmentMeta::parse(&name, &p.content_type, p.bytes.len() as u64, Some(&sha))
-                .map_err(|_| errors.add("photo", ctx.t("ui-submit-photo-type")))
-                .ok()
+        Some((_, Err(_))) => {
+            errors.add("photo", ctx.t("ui-submit-photo-type"));
+            None
+        }
+        Some((p, Ok(content_type))) => {
+            // The file's own name may carry a path or personal words: none of it is kept.
+            let name = photo::file_name("", content_type);
+            let upload = Upload { name: &name, content_type, bytes: &p.bytes };
+            match upload.meta() {
+                Ok(meta) => Some(CheckedPhoto { meta, bytes: p.bytes.clone() }),
+                Err(_) => {
+                    errors.add("photo", ctx.t("ui-submit-photo-type"));
+                    None
+                }
+            }
         }
     };
     // Where: the community chosen (on the map or in the list), else the point or the address
@@ -414,7 +420,7 @@ pub async fn submit(
         Some(u) if u.is_resident() => (u.actor.clone(), None),
         _ => (web_resident(&district, &code), Some(code)),
     };
-    let idem = idempotency(&sent, checked.photo.as_ref());
+    let idem = idempotency(&sent, checked.photo.as_ref().map(|p| &p.meta));
     let new = NewCase {
         id: CaseId(uuid::Uuid::now_v7()),
         number: String::new(), // taken by the store in the same transaction
@@ -432,19 +438,13 @@ pub async fn submit(
     };
     let cal = state.calendar();
     let now = state.now();
-    let received = state.store.receive_case_once(&actor, now, &cal, new, Some(&idem)).await;
+    // The photo is kept in the same transaction as the case: acknowledged with it, or not at all.
+    let photo = checked.photo.as_ref().map(CheckedPhoto::upload);
+    let received = state.store.receive_case_with(&actor, now, &cal, new, Some(&idem), photo).await;
     let number = match received {
         Ok(Once::Created(outcome)) => {
-            let mut case = outcome.case;
+            let case = outcome.case;
             tracing::info!(case = %case.id, number = %case.number, "case received (web form)");
-            if let Some(meta) = checked.photo.clone() {
-                // The photo's bytes are not kept yet (no attachment storage): its name, type,
-                // size and SHA-256 go on the case.
-                match state.store.execute(&actor, case.id, &CaseCommand::AddAttachment(meta), None, now, &cal).await {
-                    Ok(out) => case = out.case,
-                    Err(e) => tracing::warn!(case = %case.id, error = %e, "photo metadata not recorded"),
-                }
-            }
             crate::intake::after_receive(&state, case, ctx.lang).await.number
         }
         Ok(Once::Replayed(id)) => {
@@ -506,6 +506,8 @@ struct TrackView {
     /// The visitor filed it and may rate it now (a verified case, not yet called back).
     can_rate: bool,
     photos: usize,
+    /// The resident's own photos whose files were kept: signed links, good for an hour.
+    photo_links: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -564,7 +566,73 @@ fn resident_line(ctx: &Ctx, e: &chuishao_domain::CaseEvent) -> Option<String> {
     })
 }
 
-fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent], rater: Option<&Actor>) -> TrackView {
+/// How long a photo link of the tracking page works.
+const PHOTO_LINK_MS: i64 = 60 * 60 * 1000;
+
+fn photo_signature(number: &str, sha: &str, until: i64) -> String {
+    csrf::signature(&format!("chuishao-track-photo-v1:{number}:{sha}:{until}"))
+}
+
+/// The resident's own photos of a case (those they sent, whose files were kept) as signed
+/// links: the tracking page has no session, and its access code must not go into an address.
+async fn photo_links(
+    state: &AppState,
+    ctx: &Ctx,
+    case: &Case,
+    events: &[StoredEvent],
+) -> Result<Vec<(String, String)>, UiError> {
+    let theirs: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event.by.role == Role::Resident)
+        .filter_map(|e| match &e.event.data {
+            CaseEventData::AttachmentAdded(a) => a.sha256.as_deref(),
+            _ => None,
+        })
+        .collect();
+    let stored = state.store.stored_blobs(&case.district, &theirs).await?;
+    let until = state.now().timestamp_millis() + PHOTO_LINK_MS;
+    Ok(theirs
+        .iter()
+        .filter(|sha| stored.contains(**sha))
+        .enumerate()
+        .map(|(i, sha)| {
+            let sig = photo_signature(&case.number, sha, until);
+            let href = format!("/track/photos/{}/{sha}?until={until}&sig={sig}", case.number);
+            (href, ctx.t2("ui-case-photo-alt", "n", &(i + 1).to_string(), "name", &ctx.t("ui-submit-photo")))
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct PhotoLink {
+    until: i64,
+    sig: String,
+}
+
+/// `GET /track/photos/{number}/{sha256}?until=…&sig=…`: a photo the resident sent, by the
+/// signed link of their tracking page; anything else is 404.
+pub async fn track_photo(
+    State(state): State<AppState>,
+    Path((number, sha)): Path<(String, String)>,
+    Query(link): Query<PhotoLink>,
+) -> Result<Response, UiError> {
+    let signed = csrf::same(&link.sig, &photo_signature(&number, &sha, link.until));
+    if !signed || link.until < state.now().timestamp_millis() {
+        return Err(UiError::not_found());
+    }
+    let (case, _) = case_by_number(&state, &number).await?.ok_or_else(UiError::not_found)?;
+    let blob = photo::case_file(&state.store, &case, &sha).await?.ok_or_else(UiError::not_found)?;
+    Ok(photo::serve(blob))
+}
+
+fn track_view(
+    state: &AppState,
+    ctx: &Ctx,
+    case: &Case,
+    events: &[StoredEvent],
+    rater: Option<&Actor>,
+    photo_links: Vec<(String, String)>,
+) -> TrackView {
     let names = state.names();
     let mut place = names.name_of(case.street.as_str());
     if let Some(c) = &case.community {
@@ -616,6 +684,7 @@ fn track_view(state: &AppState, ctx: &Ctx, case: &Case, events: &[StoredEvent], 
                 .contains(&chuishao_domain::case::CaseAction::RecordCallback)
         }),
         photos: case.attachments.len(),
+        photo_links,
     }
 }
 
@@ -659,7 +728,8 @@ pub async fn track(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Resu
     match case_by_number(&state, &number).await? {
         Some((case, events)) => match tracker(&ctx, &case, &code) {
             Some(who) => {
-                let view = track_view(&state, &ctx, &case, &events, Some(&who));
+                let links = photo_links(&state, &ctx, &case, &events).await?;
+                let view = track_view(&state, &ctx, &case, &events, Some(&who), links);
                 Ok(ctx.page(TrackPage { ctx: &ctx, number, code, error: None, notice: None, view: Some(view) }))
             }
             None => Ok(not_found_page(&ctx, number)),
@@ -719,7 +789,8 @@ pub async fn rate(
         _ => (StatusCode::UNPROCESSABLE_ENTITY, ctx.t("ui-track-rate-choose")),
     };
     let (case, events) = case_by_number(&state, &number).await?.ok_or_else(UiError::internal)?;
-    let view = track_view(&state, &ctx, &case, &events, Some(&who));
+    let links = photo_links(&state, &ctx, &case, &events).await?;
+    let view = track_view(&state, &ctx, &case, &events, Some(&who), links);
     let page = TrackPage { ctx: &ctx, number, code, error: None, notice: Some(notice), view: Some(view) };
     Ok(ctx.page_with(status, page))
 }

@@ -68,8 +68,10 @@ struct TimelineRow {
 
 struct AttachmentRow {
     name: String,
-    content_type: String,
     size: String,
+    /// Where its image is served, when its bytes were kept.
+    href: Option<String>,
+    alt: String,
 }
 
 struct Suggestion {
@@ -109,6 +111,8 @@ struct CasePage<'a> {
     deadlines: Vec<DeadlineRow>,
     timeline: Vec<TimelineRow>,
     attachments: Vec<AttachmentRow>,
+    /// The photo form is offered (the domain allows this actor to attach now).
+    may_add_photo: bool,
     suggestion: Option<Suggestion>,
     duplicates: Vec<(String, String)>,
     actions: Vec<ActionForm>,
@@ -377,7 +381,11 @@ fn may_whistle(actor: &Actor, case: &Case) -> bool {
 
 /// Loads a case this official may see by id or number; anything else (absent, another scope, a
 /// resident) is the same 404 page.
-async fn visible_case(state: &AppState, actor: &Actor, id: &str) -> Result<(Case, Vec<StoredEvent>), UiError> {
+pub(super) async fn visible_case(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(Case, Vec<StoredEvent>), UiError> {
     if actor.role == Role::Resident {
         return Err(UiError::not_found());
     }
@@ -393,6 +401,19 @@ async fn visible_case(state: &AppState, actor: &Actor, id: &str) -> Result<(Case
         return Err(UiError::not_found());
     }
     Ok((case, events))
+}
+
+/// The case page again with a refusal over it (from a form handled elsewhere: the photo's).
+pub(super) async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    case: &Case,
+    events: &[StoredEvent],
+    status: StatusCode,
+    message: String,
+) -> Result<Response, UiError> {
+    let out = Outcome { status, done: None, error: Some(message), revealed: None, failed: Failed::default() };
+    render(state, ctx, case, events, out).await
 }
 
 struct Outcome {
@@ -487,6 +508,8 @@ async fn render(
             ctx.label("satisfaction", cb.satisfaction.as_str())
         )
     });
+    let hashes: Vec<&str> = case.attachments.iter().filter_map(|a| a.sha256.as_deref()).collect();
+    let stored = state.store.stored_blobs(&case.district, &hashes).await?;
     let page = CasePage {
         ctx,
         id: case.id.to_string(),
@@ -518,12 +541,15 @@ async fn render(
         attachments: case
             .attachments
             .iter()
-            .map(|a| AttachmentRow {
+            .enumerate()
+            .map(|(i, a)| AttachmentRow {
                 name: a.name.clone(),
-                content_type: a.content_type.clone(),
                 size: human_size(a.size),
+                href: a.sha256.as_ref().filter(|s| stored.contains(*s)).map(|s| crate::photo::page_href(case, s)),
+                alt: ctx.t2("ui-case-photo-alt", "n", &(i + 1).to_string(), "name", &a.name),
             })
             .collect(),
+        may_add_photo: allowed.contains(&CaseAction::AddAttachment),
         suggestion,
         duplicates,
         actions,
@@ -553,7 +579,7 @@ pub async fn case_page(
         .done
         .as_deref()
         .and_then(CaseAction::parse)
-        .filter(|a| offered(*a))
+        .filter(|a| offered(*a) || *a == CaseAction::AddAttachment)
         .map(|a| ctx.t1("ui-case-done", "action", &ctx.label("action", a.as_str())));
     let out = Outcome { status: StatusCode::OK, done, error: None, revealed: None, failed: Failed::default() };
     render(&state, &ctx, &case, &events, out).await
