@@ -311,3 +311,24 @@ async fn target_conn(url: &str) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
     sqlx::AnyConnection::connect(url).await.expect("connect")
 }
+
+#[tokio::test]
+async fn a_photo_is_kept_without_the_position_the_phone_wrote_into_it() {
+    let app = spawn_app().await;
+    let staff = app.login("unit_staff").await;
+    let case = handled_case(&app).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    // A JPEG whose XMP packet says where it was taken, then its picture.
+    let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><exif:GPSLatitude>39,56.4321N</exif:GPSLatitude></x:xmpmeta>";
+    let mut sent = vec![0xff, 0xd8, 0xff, 0xe1];
+    sent.extend(((xmp.len() + 2) as u16).to_be_bytes());
+    sent.extend(xmp);
+    sent.extend([0xff, 0xda, 0x00, 0x02, 0x12, 0x34, 0xff, 0xd9]);
+    let r = upload(&app, &staff, &id, ("现场.jpg", "image/jpeg", &sent), None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (status, kind, kept) = download(&app, &staff, r.body["attachment"]["href"].as_str().unwrap()).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/jpeg"));
+    assert_eq!(kept, [0xff, 0xd8, 0xff, 0xda, 0x00, 0x02, 0x12, 0x34, 0xff, 0xd9], "the picture, not the position");
+    assert_eq!(r.body["attachment"]["sha256"].as_str(), Some(sha256_hex(&kept).as_str()), "named by what is kept");
+    assert_eq!(r.body["attachment"]["size"].as_u64(), Some(kept.len() as u64));
+}

@@ -106,6 +106,7 @@ pub async fn upload(
     }
     let (name, bytes) = file.ok_or(PhotoError::Missing)?;
     let content_type = photo::check(&bytes)?;
+    let bytes = photo::without_location(bytes);
     let name = photo::file_name(&name, content_type);
     let upload = Upload { name: &name, content_type, bytes: &bytes };
     let cal = state.calendar();

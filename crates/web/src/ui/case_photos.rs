@@ -82,6 +82,7 @@ pub async fn add(
         Ok(t) => t,
         Err(e) => return refuse_photo(&state, &ctx, &case, &events, e).await,
     };
+    let bytes = photo::without_location(bytes);
     let name = photo::file_name(&name, content_type);
     let upload = Upload { name: &name, content_type, bytes: &bytes };
     let cal = state.calendar();

@@ -334,9 +334,10 @@ async fn check(
         Some((p, Ok(content_type))) => {
             // The file's own name may carry a path or personal words: none of it is kept.
             let name = photo::file_name("", content_type);
-            let upload = Upload { name: &name, content_type, bytes: &p.bytes };
+            let bytes = axum::body::Bytes::from(photo::without_location(p.bytes.to_vec()));
+            let upload = Upload { name: &name, content_type, bytes: &bytes };
             match upload.meta() {
-                Ok(meta) => Some(CheckedPhoto { meta, bytes: p.bytes.clone() }),
+                Ok(meta) => Some(CheckedPhoto { meta, bytes }),
                 Err(_) => {
                     errors.add("photo", ctx.t("ui-submit-photo-type"));
                     None
