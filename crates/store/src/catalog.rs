@@ -116,3 +116,19 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get::<String, _>("role")?)).collect()
     }
 }
+
+impl Store {
+    /// Where a district's routing data stands: the last audit record of a change to its
+    /// catalog or boundaries (its time-ordered id; empty if none). Instances compare it to know
+    /// their router is stale.
+    pub async fn routing_revision(&self, district: &chuishao_domain::DistrictCode) -> Result<String, StoreError> {
+        let rev: String = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(id), '') FROM audit_log \
+             WHERE district = $1 AND object_kind IN ('duty_item', 'catalog', 'boundaries')",
+        )
+        .bind(district.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(rev)
+    }
+}

@@ -166,6 +166,12 @@ pub fn spawn_ticker(state: AppState, every: Duration) -> tokio::task::JoinHandle
             if let Err(e) = state.reload().await {
                 tracing::error!(error = %e, "reloading the calendar failed");
             }
+            // ...and follows a catalog or boundaries changed through another instance.
+            match state.routing.follow_changes(&state.store).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(districts = n, "routers rebuilt after a change elsewhere"),
+                Err(e) => tracing::error!(error = %e, "following routing changes failed"),
+            }
             match state.store.try_lease("deadline_ticker", &holder, state.now(), ttl).await {
                 Ok(true) => {}
                 Ok(false) => continue,

@@ -40,6 +40,8 @@ pub struct RoutingState {
     duplicates: Mutex<HashMap<DistrictCode, Duplicates>>,
     /// Serialises building so concurrent first requests train once.
     building: tokio::sync::Mutex<()>,
+    /// The store's routing revision each router was built at (see `follow_changes`).
+    revisions: Mutex<HashMap<DistrictCode, String>>,
 }
 
 fn area_of(b: &chuishao_store::StoredBoundary) -> Option<Area> {
@@ -135,17 +137,43 @@ impl RoutingState {
         if let Some(r) = self.routers.read().unwrap_or_else(|e| e.into_inner()).get(district) {
             return Ok(r.clone());
         }
-        let built = Arc::new(build_router(store, district).await?);
-        self.routers.write().unwrap_or_else(|e| e.into_inner()).insert(district.clone(), built.clone());
-        Ok(built)
+        self.build(store, district).await
     }
 
     /// Rebuilds a district's router now (new boundaries, or to learn from recently closed cases).
     pub async fn rebuild(&self, store: &Store, district: &DistrictCode) -> Result<Arc<Router>, StoreError> {
         let _one = self.building.lock().await;
+        self.build(store, district).await
+    }
+
+    /// Builds and keeps a router, noting the revision it was built at (read first: a change
+    /// made while building is followed next time).
+    async fn build(&self, store: &Store, district: &DistrictCode) -> Result<Arc<Router>, StoreError> {
+        let revision = store.routing_revision(district).await?;
         let built = Arc::new(build_router(store, district).await?);
         self.routers.write().unwrap_or_else(|e| e.into_inner()).insert(district.clone(), built.clone());
+        self.revisions.lock().unwrap_or_else(|e| e.into_inner()).insert(district.clone(), revision);
         Ok(built)
+    }
+
+    /// Rebuilds the routers whose catalog or boundaries another instance changed since they
+    /// were built (each instance's ticker calls it every pass). Answers how many were rebuilt.
+    pub async fn follow_changes(&self, store: &Store) -> Result<usize, StoreError> {
+        let built: Vec<(DistrictCode, String)> = self
+            .revisions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(d, r)| (d.clone(), r.clone()))
+            .collect();
+        let mut rebuilt = 0;
+        for (district, at) in built {
+            if store.routing_revision(&district).await? != at {
+                self.rebuild(store, &district).await?;
+                rebuilt += 1;
+            }
+        }
+        Ok(rebuilt)
     }
 
     /// Brings the district's duplicate index up to date with the database: everything on first

@@ -217,3 +217,50 @@ async fn sixteen_conflicting_writers_through_two_instances_one_succeeds() {
     let seqs: Vec<u64> = got["timeline"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, [1, 2], "no gaps, no duplicates");
 }
+
+#[tokio::test]
+async fn a_catalog_item_added_through_one_instance_is_suggested_by_the_other() {
+    let Some((url, _store, _dir)) = shared_database().await else { return };
+    let a = start_instance(&url, &["--tick-seconds", "1"]).await;
+    let b = start_instance(&url, &["--tick-seconds", "1"]).await;
+    let client = reqwest::Client::new();
+    let text = "小区新装的电动车充电柜半夜起火冒烟，换电柜附近全是烟";
+    let top = |base: String, token: String| {
+        let client = client.clone();
+        async move {
+            let r: serde_json::Value = client
+                .post(format!("{base}/api/v1/route"))
+                .bearer_auth(token)
+                .json(&json!({"text": text, "community_code": SHIZIPO}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r["items"][0]["code"].as_str().unwrap_or("").to_string()
+        }
+    };
+    let dispatcher_b = login_at(&b.base, "dispatcher").await;
+    assert_ne!(top(b.base.clone(), dispatcher_b.clone()).await, "C-300", "no such item yet");
+
+    let admin_a = login_at(&a.base, "system_admin").await;
+    let item = json!({"category": "消防安全", "name": "换电柜充电柜安全", "kind": "report", "owner": "unit:community_safety",
+        "response_deadline": "2h", "resolution_deadline": "3wd",
+        "keywords": ["换电柜", "充电柜", "电动车充电柜", "充电柜起火", "换电柜冒烟"],
+        "examples": ["小区充电柜起火冒烟", "换电柜附近有烟味"]});
+    let r =
+        client.put(format!("{}/api/v1/catalog/C-300", a.base)).bearer_auth(&admin_a).json(&item).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(top(a.base.clone(), login_at(&a.base, "dispatcher").await).await, "C-300", "at once where it was added");
+    // The other instance follows within a few ticker passes.
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = top(b.base.clone(), dispatcher_b.clone()).await;
+        if seen == "C-300" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(seen, "C-300", "instance b rebuilt its router after the change made through a");
+}
