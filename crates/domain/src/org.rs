@@ -1,6 +1,6 @@
 //! Organisation: district → streets → communities, street units, departments.
 
-use crate::field::FieldError;
+use crate::field::{optional_text, required_text, FieldError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -238,6 +238,21 @@ pub struct Department {
     pub short_name: String,
     pub kind: DepartmentKind,
     pub category: String,
+}
+
+impl Department {
+    /// A department as a form or a request gives it: an id of lowercase letters, digits and
+    /// hyphens (it names the department for good), its full and short names, kind and
+    /// category (may be empty).
+    pub fn parse(id: &str, name: &str, short_name: &str, kind: &str, category: &str) -> Result<Department, FieldError> {
+        Ok(Department {
+            id: DepartmentId::parse_field("id", id.trim())?,
+            name: required_text("name", name, 100)?,
+            short_name: required_text("short_name", short_name, 30)?,
+            kind: DepartmentKind::parse(kind.trim()).ok_or_else(|| FieldError::malformed("kind", "department_kind"))?,
+            category: optional_text("category", Some(category), 50)?.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod cases;
 mod catalog;
 mod dashboard_pages;
 mod db;
+mod departments;
 mod error;
 mod idempotency;
 mod leases;

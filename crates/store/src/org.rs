@@ -113,19 +113,7 @@ impl Store {
                 .map_err(|e| StoreError::from_insert(e, "unit"))?;
         }
         for dep in &org.departments {
-            sqlx::query(
-                "INSERT INTO departments (district, id, name, short_name, kind, category) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(d)
-            .bind(dep.id.as_str())
-            .bind(&dep.name)
-            .bind(&dep.short_name)
-            .bind(dep.kind.as_str())
-            .bind(&dep.category)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_insert(e, "department"))?;
+            crate::departments::insert_department(&mut tx, d, dep).await?;
         }
         for (i, item) in org.duty_items.iter().enumerate() {
             crate::catalog::insert_item(&mut tx, d, item, i as i64).await?;

@@ -359,3 +359,4 @@ error-attachment_too_large = The photo is too large; at most { $max }
 error-attachment_not_found = The case has no such attachment, or its file was not kept
 error-multipart_expected = Upload the file as multipart/form-data (in the part named file)
 error-malformed_multipart = The uploaded form is malformed
+expected-department_kind = a department kind (department or utility)

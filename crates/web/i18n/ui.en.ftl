@@ -700,3 +700,19 @@ ui-case-photo-add = Add a photo
 ui-case-photo-file = Photo file
 ui-case-photo-hint = A JPEG, PNG, WebP or GIF image of up to 10 MB. The photo goes on the case's record.
 ui-case-photo-missing = Choose a photo to upload
+
+# Keeping the departments
+ui-admin-dep-new = New department
+ui-admin-dep-edit = Edit department: { $name }
+ui-admin-dep-edit-who = Edit { $name }
+ui-admin-dep-saved = Department { $id } saved.
+ui-admin-dep-f-id = Department code
+ui-admin-dep-f-id-hint = Lowercase letters, digits and hyphens, such as dc-rfb; it cannot change once saved
+ui-admin-dep-f-name = Full name
+ui-admin-dep-f-short = Short name
+ui-admin-dep-f-kind = Kind
+ui-admin-dep-f-category = Category (optional)
+ui-admin-dep-kind-department = District department
+ui-admin-dep-kind-utility = Public utility
+ui-admin-dep-taken = A department has this code already
+ui-admin-dep-back = Back to the organisation

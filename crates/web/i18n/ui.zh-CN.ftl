@@ -700,3 +700,19 @@ ui-case-photo-add = 添加照片
 ui-case-photo-file = 照片文件
 ui-case-photo-hint = JPEG、PNG、WebP 或 GIF 图片，不超过 10 MB。照片会记入诉求的办理记录。
 ui-case-photo-missing = 请选择要上传的照片
+
+# 部门维护
+ui-admin-dep-new = 新增部门
+ui-admin-dep-edit = 修改部门：{ $name }
+ui-admin-dep-edit-who = 修改 { $name }
+ui-admin-dep-saved = 已保存部门 { $id }。
+ui-admin-dep-f-id = 部门编码
+ui-admin-dep-f-id-hint = 小写字母、数字和连字符，如 dc-rfb；保存后不能修改
+ui-admin-dep-f-name = 全称
+ui-admin-dep-f-short = 简称
+ui-admin-dep-f-kind = 类别
+ui-admin-dep-f-category = 分类（可不填）
+ui-admin-dep-kind-department = 职能部门
+ui-admin-dep-kind-utility = 公共服务企业
+ui-admin-dep-taken = 已有这个编码的部门
+ui-admin-dep-back = 返回组织机构

@@ -359,3 +359,4 @@ error-attachment_too_large = 照片过大，最多 { $max }
 error-attachment_not_found = 该诉求没有这个附件，或附件内容未保存
 error-multipart_expected = 请以 multipart/form-data 上传文件（文件放在 file 字段）
 error-malformed_multipart = 上传的表单格式不正确
+expected-department_kind = 部门类别（department 职能部门 或 utility 公共服务企业）

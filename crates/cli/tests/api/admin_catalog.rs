@@ -341,3 +341,83 @@ async fn the_api_puts_an_item_and_imports_an_edition_with_a_dry_run() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn the_admin_adds_a_department_that_a_street_can_then_summon() {
+    let app = spawn_app().await;
+    let mut b = Browser::signed_in(&app, "system_admin").await;
+    let org = b.get("/admin").await;
+    assert!(
+        org.body.contains("href=\"/admin/departments/new\"")
+            && org.body.contains("href=\"/admin/departments/dc-cgzf\"")
+    );
+    let csrf = org.hidden("_csrf");
+    let fields = |id: &str, name: &str| -> Vec<(String, String)> {
+        [
+            ("_csrf", csrf.as_str()),
+            ("id", id),
+            ("name", name),
+            ("short_name", "人防办"),
+            ("kind", "department"),
+            ("category", "应急"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    // Bad: an id with capitals, an empty name — the form again, nothing made.
+    let bad = post(&mut b, "/admin/departments/new", &fields("DC RFB", "东城区人民防空办公室")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"id-error\"") && bad.text().contains("部门编码 格式不正确"), "{}", bad.body);
+    let bad = post(&mut b, "/admin/departments/new", &fields("dc-rfb", " ")).await;
+    assert!(bad.body.contains("id=\"name-error\""));
+    let made = post(&mut b, "/admin/departments/new", &fields("dc-rfb", "东城区人民防空办公室")).await;
+    assert_eq!((made.status, made.location()), (StatusCode::SEE_OTHER, "/admin?saved=dc-rfb#dep-dc-rfb"));
+    let again = post(&mut b, "/admin/departments/new", &fields("dc-rfb", "别的")).await;
+    assert!(again.text().contains("已有这个编码的部门"));
+    // Renamed: the id stays.
+    let renamed = post(&mut b, "/admin/departments/dc-rfb", &fields("dc-other", "东城区人防办")).await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let listed = app.send(app.client.get(format!("{}/api/v1/departments", app.base))).await.body;
+    let rfb: Vec<&Value> = listed["items"].as_array().unwrap().iter().filter(|d| d["id"] == "dc-rfb").collect();
+    assert_eq!(rfb.len(), 1);
+    assert_eq!((rfb[0]["name"].as_str(), rfb[0]["short_name"].as_str()), (Some("东城区人防办"), Some("人防办")));
+    assert!(!listed["items"].as_array().unwrap().iter().any(|d| d["id"] == "dc-other"));
+    let audit = app.store.audit_of(&district(), "department", "dc-rfb").await.expect("audit");
+    assert_eq!(audit.iter().map(|a| a.3.as_str()).collect::<Vec<_>>(), ["department.add", "department.change"]);
+
+    // A street leader summons it at once, by its new name.
+    let dispatcher = app.login("dispatcher").await;
+    let case = app.new_case(&dispatcher, json!({"text": "地下人防工程被违规出租住人"})).await;
+    let leader = app.login("street_leader").await;
+    let r = app
+        .post(
+            &leader,
+            "/api/v1/whistles",
+            json!({"case_id": case["id"], "kind": "coordination", "reason": "人防工程违规住人",
+              "departments": [{"department": "dc-rfb", "task": "核查并清理"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(r.body.to_string().contains("东城区人防办"), "{}", r.body);
+
+    // Others cannot; the API says the same.
+    let mut reader = Browser::signed_in(&app, "district_supervisor").await;
+    assert!(!reader.get("/admin").await.body.contains("/admin/departments/new"));
+    assert_eq!(reader.get("/admin/departments/dc-rfb").await.status, StatusCode::FORBIDDEN);
+    let admin = app.login("system_admin").await;
+    let put = |token: &str, body: Value| {
+        let req = app.client.put(format!("{}/api/v1/departments/dc-mzj", app.base)).bearer_auth(token).json(&body);
+        app.send(req)
+    };
+    let body = json!({"name": "东城区民政局", "short_name": "民政局", "kind": "department"});
+    assert_eq!(put(&dispatcher, body.clone()).await.status, StatusCode::FORBIDDEN);
+    let r = put(&admin, json!({"name": "东城区民政局", "short_name": "民政局", "kind": "agency"})).await;
+    assert_eq!(
+        (r.status, r.code(), r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "field_malformed", Some("kind"))
+    );
+    let r = put(&admin, body).await;
+    assert!(r.status == StatusCode::CREATED || r.status == StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["short_name"], "民政局");
+}

@@ -31,7 +31,7 @@ use utoipa::OpenApi;
         health,
         auth::login, auth::logout, auth::me,
         org::streets, org::units, org::communities, org::departments, org::catalog,
-        catalog::put, catalog::export, catalog::import,
+        catalog::put, catalog::export, catalog::import, org::put_department,
         cases::create, cases::list, cases::get_one, cases::action, cases::audit,
         attachments::upload, attachments::list, attachments::get_one,
         calendar::list, calendar::put_day, calendar::delete_day, calendar::deadline,
@@ -105,6 +105,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/streets/{code}/units", get(org::units))
         .route("/communities", get(org::communities))
         .route("/departments", get(org::departments))
+        .route("/departments/{id}", put(org::put_department))
         .route("/catalog", get(org::catalog))
         .route("/catalog/export", get(catalog::export))
         .route("/catalog/import", post(catalog::import))

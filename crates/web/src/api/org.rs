@@ -140,18 +140,60 @@ pub async fn departments(
 ) -> ApiResult<Json<Page<DepartmentView>>> {
     let d = district_of(&state, q.district.as_deref()).await?;
     let items = state.store.departments(&d).await?;
-    Ok(Json(Page::all(
-        items
-            .into_iter()
-            .map(|x| DepartmentView {
-                id: x.id.to_string(),
-                name: x.name,
-                short_name: x.short_name,
-                kind: x.kind.as_str().into(),
-                category: x.category,
-            })
-            .collect(),
-    )))
+    Ok(Json(Page::all(items.into_iter().map(department_view).collect())))
+}
+
+fn department_view(x: chuishao_domain::org::Department) -> DepartmentView {
+    DepartmentView {
+        id: x.id.to_string(),
+        name: x.name,
+        short_name: x.short_name,
+        kind: x.kind.as_str().into(),
+        category: x.category,
+    }
+}
+
+/// A department as sent: its id is in the path.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentIn {
+    pub name: String,
+    pub short_name: String,
+    /// `department` (职能部门) or `utility` (公共服务企业)
+    pub kind: String,
+    #[serde(default)]
+    pub category: String,
+}
+
+/// Adds a department or utility, or changes the names, kind or category of the one with this id
+/// (system admin). Whistles already blown keep the names they were blown with.
+#[utoipa::path(put, path = "/api/v1/departments/{id}", request_body = DepartmentIn,
+    responses((status = 200, body = DepartmentView), (status = 201, body = DepartmentView), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn put_department(
+    State(state): State<AppState>,
+    user: crate::auth::CurrentUser,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(b): crate::extract::ApiJson<DepartmentIn>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    user.require(&[chuishao_domain::Role::SystemAdmin])?;
+    let dep = chuishao_domain::org::Department::parse(&id, &b.name, &b.short_name, &b.kind, &b.category)?;
+    let created = save_department(&state, &user.actor, &dep).await?;
+    let status = if created { axum::http::StatusCode::CREATED } else { axum::http::StatusCode::OK };
+    Ok((status, Json(department_view(dep))).into_response())
+}
+
+/// Stores a department and re-reads the names pages and answers show.
+pub(crate) async fn save_department(
+    state: &AppState,
+    actor: &chuishao_domain::Actor,
+    dep: &chuishao_domain::org::Department,
+) -> Result<bool, chuishao_store::StoreError> {
+    let created = state.store.put_department(actor, dep, state.now()).await?;
+    state.reload().await?;
+    tracing::info!(by = %actor.user_id, department = %dep.id, created, "department saved");
+    Ok(created)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -76,11 +76,15 @@ struct OrgPage<'a> {
     street_name: Option<String>,
     communities: Vec<NamedRow>,
     units: Vec<NamedRow>,
+    can_edit: bool,
+    /// The department just saved, to say so.
+    saved: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct OrgQuery {
     street: Option<String>,
+    saved: Option<String>,
 }
 
 /// `GET /admin?street=CODE`: the streets with counts, the departments; one street's
@@ -136,6 +140,8 @@ pub async fn org(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OrgQue
             .collect(),
         communities,
         units,
+        can_edit: WRITERS.contains(&user.actor.role),
+        saved: q.saved.filter(|id| departments.iter().any(|x| x.id.as_str() == id)),
     };
     Ok(ctx.page(page))
 }

@@ -23,6 +23,7 @@
 mod admin;
 mod admin_calendar;
 mod admin_catalog;
+mod admin_departments;
 mod admin_users;
 pub mod assets;
 mod case_photos;
@@ -78,6 +79,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/inbox", get(whistles::inbox))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/admin", get(admin::org))
+        .route("/admin/departments/new", get(admin_departments::new_form).post(admin_departments::create))
+        .route("/admin/departments/{id}", get(admin_departments::edit_form).post(admin_departments::update))
         .route("/admin/catalog", get(admin::catalog))
         .route("/admin/catalog/new", get(admin_catalog::new_form).post(admin_catalog::create))
         .route("/admin/catalog/export", get(admin_catalog::export))
