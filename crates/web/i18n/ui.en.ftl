@@ -631,3 +631,7 @@ ui-admin-weekday-4 = Fri
 ui-admin-weekday-5 = Sat
 ui-admin-weekday-6 = Sun
 ui-admin-user-choose-role = Choose a role
+
+# --- dashboard proposals, workbench channel filter and queue counts ---
+ui-dash-proposal-repeats = · { $count } repeat requests
+ui-dash-proposal-hotspot = · up to { $count } in one grid cell

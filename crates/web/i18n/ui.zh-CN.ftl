@@ -631,3 +631,7 @@ ui-admin-weekday-4 = 周五
 ui-admin-weekday-5 = 周六
 ui-admin-weekday-6 = 周日
 ui-admin-user-choose-role = 请选择角色
+
+# --- dashboard proposals, workbench channel filter and queue counts ---
+ui-dash-proposal-repeats = · 重复诉求 { $count } 件
+ui-dash-proposal-hotspot = · 单个网格最多 { $count } 件
