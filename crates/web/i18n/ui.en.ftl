@@ -635,3 +635,5 @@ ui-admin-user-choose-role = Choose a role
 # --- dashboard proposals, workbench channel filter and queue counts ---
 ui-dash-proposal-repeats = · { $count } repeat requests
 ui-dash-proposal-hotspot = · up to { $count } in one grid cell
+ui-wb-channel = Channel
+ui-tab-count = ({ $count })

@@ -635,3 +635,5 @@ ui-admin-user-choose-role = 请选择角色
 # --- dashboard proposals, workbench channel filter and queue counts ---
 ui-dash-proposal-repeats = · 重复诉求 { $count } 件
 ui-dash-proposal-hotspot = · 单个网格最多 { $count } 件
+ui-wb-channel = 来源渠道
+ui-tab-count = ({ $count })

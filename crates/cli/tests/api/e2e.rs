@@ -195,7 +195,8 @@ async fn a_request_lives_its_whole_life_in_the_browser_from_the_resident_through
     b.login_as("dispatcher").await;
     assert_eq!(b.path().await, "/my", "a dispatcher lands on the workbench");
     let list = b.page_text().await;
-    assert_eq!(b.text_of("nav.tabs a[aria-current=page]").await, "待派单");
+    let tab = b.text_of("nav.tabs a[aria-current=page]").await;
+    assert!(tab.starts_with("待派单 (") && tab.ends_with(')'), "the queue with its count: {tab}");
     assert!(list.contains("我的工作台") && list.contains(&number), "listed:\n{list}");
     assert!(!b.source().await.contains(PHONE_NUMBER), "lists carry no phone numbers");
     b.checkpoint("my-work").await;
@@ -219,7 +220,11 @@ async fn a_request_lives_its_whole_life_in_the_browser_from_the_resident_through
     // 2. The city management office accepts it from 待接收, contacts the resident, resolves it.
     b.login_as("unit_staff").await;
     assert_eq!(b.path().await, "/my");
-    assert_eq!(b.text_of("nav.tabs a[aria-current=page]").await, "待接收", "the unit lands in 待接收");
+    assert_eq!(
+        b.text_of("nav.tabs a[aria-current=page]").await,
+        "待接收 (1)",
+        "the unit lands in 待接收, its one case"
+    );
     let list = b.page_text().await;
     assert!(list.contains(&number), "in the unit's queue:\n{list}");
     b.checkpoint("unit-queue").await;
