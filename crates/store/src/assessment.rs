@@ -137,6 +137,26 @@ const SUMS: &str = "CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(valid) A
      CAST(SUM(satisfied) AS BIGINT) AS satisfied, CAST(SUM(basically_satisfied) AS BIGINT) AS basically_satisfied, \
      CAST(SUM(dissatisfied) AS BIGINT) AS dissatisfied";
 
+/// The rollups of a district's months [from, to] within a slice.
+fn rollup_where(district: &DistrictCode, from: &str, to: &str, slice: &Slice) -> Where {
+    let mut w = Where::default();
+    w.push("district = $?", Arg::Text(district.to_string()));
+    w.push("month >= $?", Arg::Text(from.to_string()));
+    w.push("month <= $?", Arg::Text(to.to_string()));
+    for (col, v) in [
+        ("street", &slice.street),
+        ("community", &slice.community),
+        ("assignee", &slice.assignee),
+        ("duty_item", &slice.duty_item),
+        ("liaison", &slice.liaison),
+    ] {
+        if let Some(v) = v {
+            w.push(&format!("{col} = $?"), Arg::Text(v.clone()));
+        }
+    }
+    w
+}
+
 impl Store {
     /// Tallies of months [from, to] (inclusive, `YYYY-MM`) grouped by a dimension, from the
     /// rollups. Keys are the dimension's values ('' for none).
@@ -148,25 +168,29 @@ impl Store {
         by: Dimension,
         slice: &Slice,
     ) -> Result<Vec<(String, Tally)>, StoreError> {
-        let mut w = Where::default();
-        w.push("district = $?", Arg::Text(district.to_string()));
-        w.push("month >= $?", Arg::Text(from.to_string()));
-        w.push("month <= $?", Arg::Text(to.to_string()));
-        for (col, v) in [
-            ("street", &slice.street),
-            ("community", &slice.community),
-            ("assignee", &slice.assignee),
-            ("duty_item", &slice.duty_item),
-            ("liaison", &slice.liaison),
-        ] {
-            if let Some(v) = v {
-                w.push(&format!("{col} = $?"), Arg::Text(v.clone()));
-            }
-        }
-        let col = by.column();
+        let (w, col) = (rollup_where(district, from, to, slice), by.column());
         let sql = format!("SELECT {col} AS k, {SUMS} FROM case_rollups{} GROUP BY {col} ORDER BY {col}", w.sql());
         let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get::<String, _>("k")?, tally_row(r)?))).collect()
+    }
+
+    /// Tallies of months [from, to] grouped by month and by a dimension: (month, key, tally).
+    /// One read for what several months' figures of several keys need (a trend and a ranking).
+    pub async fn tallies_by_month(
+        &self,
+        district: &DistrictCode,
+        from: &str,
+        to: &str,
+        by: Dimension,
+        slice: &Slice,
+    ) -> Result<Vec<(String, String, Tally)>, StoreError> {
+        let (w, col) = (rollup_where(district, from, to, slice), by.column());
+        let sql = format!(
+            "SELECT month AS m, {col} AS k, {SUMS} FROM case_rollups{} GROUP BY month, {col} ORDER BY month, {col}",
+            w.sql()
+        );
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>("m")?, r.try_get::<String, _>("k")?, tally_row(r)?))).collect()
     }
 
     /// Tallies of the stretch [lo, hi) grouped by a dimension, summed from the cases' dated

@@ -30,6 +30,8 @@ pub struct CaseFilter {
     /// A unit or department id the case is dispatched to now.
     pub assignee: Option<String>,
     pub duty_item: Option<String>,
+    /// The channel it came in by (`Channel::as_str`).
+    pub channel: Option<String>,
     pub overdue: Option<bool>,
     /// Free text: matches the request text, the number or the address.
     pub q: Option<String>,
@@ -106,6 +108,54 @@ impl Where {
     ) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
         bind_args(q, &self.args)
     }
+}
+
+/// The cases a visitor may see that a filter admits, its statuses and overdue flag aside (the
+/// queues differ only in those); none when the visitor may see nothing.
+fn filter_where(district: &DistrictCode, visibility: &Visibility, filter: &CaseFilter) -> Option<Where> {
+    let mut w = Where::default();
+    w.push("c.district = $?", Arg::Text(district.to_string()));
+    // The same rule as `case::can_see`, as SQL.
+    match visibility {
+        Visibility::District(d) if d == district => {}
+        Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.to_string())),
+        Visibility::Communities(cs) if !cs.is_empty() => {
+            w.push_any("c.community", cs.iter().map(|c| Arg::Text(c.to_string())))
+        }
+        Visibility::Reporter(u) => w.push("c.reporter_user = $?", Arg::Text(u.clone())),
+        Visibility::Principal(p) => w.push_pair(
+            "c.id IN (SELECT a.case_id FROM case_access a WHERE a.district = $? AND a.principal = $?)",
+            Arg::Text(district.to_string()),
+            Arg::Text(p.clone()),
+        ),
+        Visibility::District(_) | Visibility::Communities(_) | Visibility::Nothing => return None,
+    }
+    for (col, v) in [
+        ("c.street", &filter.street),
+        ("c.community", &filter.community),
+        ("c.assignee_id", &filter.assignee),
+        ("c.duty_item", &filter.duty_item),
+        ("c.channel", &filter.channel),
+    ] {
+        if let Some(v) = v {
+            w.push(&format!("{col} = $?"), Arg::Text(v.clone()));
+        }
+    }
+    if let Some(t) = filter.from {
+        w.push("c.received_at >= $?", Arg::Int(to_ms(t)));
+    }
+    if let Some(t) = filter.to {
+        w.push("c.received_at < $?", Arg::Int(to_ms(t)));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        w.push_pair(
+            "(c.text LIKE $? ESCAPE '\\' OR c.number = $?)",
+            Arg::Text(format!("%{escaped}%")),
+            Arg::Text(q.to_string()),
+        );
+    }
+    Some(w)
 }
 
 /// `$first, $first+1, …` — `n` placeholders.
@@ -534,54 +584,12 @@ impl Store {
         visibility: &Visibility,
         filter: &CaseFilter,
     ) -> Result<CasePage, StoreError> {
-        let mut w = Where::default();
-        w.push("c.district = $?", Arg::Text(district.to_string()));
-        // The same rule as `case::can_see`, as SQL.
-        match visibility {
-            Visibility::District(d) if d == district => {}
-            Visibility::Street(s) => w.push("c.street = $?", Arg::Text(s.to_string())),
-            Visibility::Communities(cs) if !cs.is_empty() => {
-                w.push_any("c.community", cs.iter().map(|c| Arg::Text(c.to_string())))
-            }
-            Visibility::Reporter(u) => w.push("c.reporter_user = $?", Arg::Text(u.clone())),
-            Visibility::Principal(p) => w.push_pair(
-                "c.id IN (SELECT a.case_id FROM case_access a WHERE a.district = $? AND a.principal = $?)",
-                Arg::Text(district.to_string()),
-                Arg::Text(p.clone()),
-            ),
-            Visibility::District(_) | Visibility::Communities(_) | Visibility::Nothing => {
-                return Ok(CasePage { items: vec![], total: 0 })
-            }
-        }
+        let Some(mut w) = filter_where(district, visibility, filter) else {
+            return Ok(CasePage { items: vec![], total: 0 });
+        };
         w.push_any("c.status", filter.status.iter().map(|s| Arg::Text(s.as_str().to_string())));
-        if let Some(s) = &filter.street {
-            w.push("c.street = $?", Arg::Text(s.clone()));
-        }
-        if let Some(s) = &filter.community {
-            w.push("c.community = $?", Arg::Text(s.clone()));
-        }
-        if let Some(s) = &filter.assignee {
-            w.push("c.assignee_id = $?", Arg::Text(s.clone()));
-        }
-        if let Some(s) = &filter.duty_item {
-            w.push("c.duty_item = $?", Arg::Text(s.clone()));
-        }
         if let Some(b) = filter.overdue {
             w.push("c.overdue = $?", Arg::Int(i64::from(b)));
-        }
-        if let Some(t) = filter.from {
-            w.push("c.received_at >= $?", Arg::Int(to_ms(t)));
-        }
-        if let Some(t) = filter.to {
-            w.push("c.received_at < $?", Arg::Int(to_ms(t)));
-        }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            w.push_pair(
-                "(c.text LIKE $? ESCAPE '\\' OR c.number = $?)",
-                Arg::Text(format!("%{escaped}%")),
-                Arg::Text(q.to_string()),
-            );
         }
         let where_sql = w.sql();
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{where_sql}");
@@ -597,6 +605,39 @@ impl Store {
             .map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?))
             .collect::<Result<Vec<Case>, StoreError>>()?;
         Ok(CasePage { items, total: total as u64 })
+    }
+
+    /// How many cases the filter admits in each status — its statuses and overdue flag aside —
+    /// and how many of those are overdue: (status, cases, overdue). One grouped query for the
+    /// counts of every queue.
+    pub async fn count_by_status(
+        &self,
+        district: &DistrictCode,
+        visibility: &Visibility,
+        filter: &CaseFilter,
+    ) -> Result<Vec<(String, u64, u64)>, StoreError> {
+        let Some(w) = filter_where(district, visibility, filter) else {
+            return Ok(vec![]);
+        };
+        // Grouped by an expression, not the column: grouped by `status`, SQLite walks an index
+        // ordered by status over the whole district instead of the one the filters narrow best
+        // (a street's, a unit's cases by id). Statuses are lower case already.
+        let sql = format!(
+            "SELECT LOWER(c.status) AS status, COUNT(*) AS n, \
+             CAST(SUM(CASE WHEN c.overdue <> 0 THEN 1 ELSE 0 END) AS BIGINT) AS late FROM cases c{} \
+             GROUP BY LOWER(c.status)",
+            w.sql()
+        );
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("status")?,
+                    r.try_get::<i64, _>("n")?.max(0) as u64,
+                    r.try_get::<Option<i64>, _>("late")?.unwrap_or(0).max(0) as u64,
+                ))
+            })
+            .collect()
     }
 
     /// Cases with a deadline alert due at `now`, oldest alert first.

@@ -716,3 +716,8 @@ ui-admin-dep-kind-department = District department
 ui-admin-dep-kind-utility = Public utility
 ui-admin-dep-taken = A department has this code already
 ui-admin-dep-back = Back to the organisation
+# --- dashboard proposals, workbench channel filter and queue counts ---
+ui-dash-proposal-repeats = · { $count } repeat requests
+ui-dash-proposal-hotspot = · up to { $count } in one grid cell
+ui-wb-channel = Channel
+ui-tab-count = ({ $count })

@@ -716,3 +716,8 @@ ui-admin-dep-kind-department = 职能部门
 ui-admin-dep-kind-utility = 公共服务企业
 ui-admin-dep-taken = 已有这个编码的部门
 ui-admin-dep-back = 返回组织机构
+# --- dashboard proposals, workbench channel filter and queue counts ---
+ui-dash-proposal-repeats = · 重复诉求 { $count } 件
+ui-dash-proposal-hotspot = · 单个网格最多 { $count } 件
+ui-wb-channel = 来源渠道
+ui-tab-count = ({ $count })

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod i18n;
 pub mod intake;
 pub mod photo;
+pub mod proposals;
 pub mod report_xlsx;
 pub mod routing;
 pub mod ui;
@@ -95,6 +96,8 @@ pub struct AppState {
     calendar: Arc<RwLock<Arc<WorkCalendar>>>,
     names: Arc<RwLock<Arc<Names>>>,
     pub routing: Arc<routing::RoutingState>,
+    /// The dashboard's 每月一题 proposals of recent months, kept a minute.
+    pub proposals: Arc<proposals::ProposalCache>,
 }
 
 impl AppState {
@@ -113,6 +116,7 @@ impl AppState {
             calendar: Arc::new(RwLock::new(Arc::new(calendar))),
             names: Arc::new(RwLock::new(Arc::new(names))),
             routing: Arc::new(routing::RoutingState::default()),
+            proposals: Arc::new(proposals::ProposalCache::default()),
         })
     }
 

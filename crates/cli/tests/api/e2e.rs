@@ -287,7 +287,9 @@ async fn a_request_lives_its_whole_life(lang: Lang) {
     assert_eq!(b.path().await, "/my", "a dispatcher lands on the workbench");
     assert_eq!(b.lang().await, lang.tag(), "the language stays after signing in");
     let list = b.page_text().await;
-    assert_eq!(b.text_of("nav.tabs a[aria-current=page]").await, w("ui-wb-tab-dispatch"));
+    let tab = b.text_of("nav.tabs a[aria-current=page]").await;
+    let queue = w("ui-wb-tab-dispatch");
+    assert!(tab.starts_with(&format!("{queue} (")) && tab.ends_with(')'), "the queue with its count: {tab}");
     assert!(list.contains(&w("ui-wb-title")) && list.contains(&number), "listed:\n{list}");
     assert!(!b.source().await.contains(PHONE_NUMBER), "lists carry no phone numbers");
     assert_header_in_english(&b).await;
@@ -325,7 +327,11 @@ async fn a_request_lives_its_whole_life(lang: Lang) {
     // 2. The city management office accepts it from 待接收, contacts the resident, resolves it.
     b.login_as("unit_staff").await;
     assert_eq!(b.path().await, "/my");
-    assert_eq!(b.text_of("nav.tabs a[aria-current=page]").await, w("ui-wb-tab-accept"), "the unit lands in 待接收");
+    assert_eq!(
+        b.text_of("nav.tabs a[aria-current=page]").await,
+        format!("{} (1)", w("ui-wb-tab-accept")),
+        "the unit lands in 待接收, its one case"
+    );
     let list = b.page_text().await;
     assert!(list.contains(&number), "in the unit's queue:\n{list}");
     b.checkpoint("unit-queue").await;

@@ -355,3 +355,136 @@ async fn the_organisation_and_catalog_read_and_english_by_the_lang_cookie() {
     }
     assert!(!dash.body.contains("响应率"), "no Chinese label left");
 }
+
+/// The texts of a table row's cells, from the row with this id.
+fn row_cells(body: &str, id: &str) -> Vec<String> {
+    let start = body.find(&format!("id=\"{id}\">")).unwrap_or_else(|| panic!("no row #{id}"));
+    let row = body[start..].split("</tr>").next().unwrap_or("");
+    row.split('<')
+        .skip(1)
+        .filter_map(|s| s.split_once('>').map(|(_, t)| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_districts_figures_are_the_apis_rates_and_rankings() {
+    let app = spawn_app_with(300).await;
+    let token = app.login("district_supervisor").await;
+    let mut b = Browser::signed_in(&app, "district_supervisor").await;
+    let opt_pct = |v: &Value| if v.is_null() { "—".to_string() } else { pct(v) };
+    for month in ["2026-10", "2026-11"] {
+        let page = b.get(&format!("/dashboard?month={month}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let rates = app.get(&token, &format!("/api/v1/rates?month={month}")).await;
+        let total = &rates.body["total"];
+        for rate in ["response", "resolution", "satisfaction", "composite"] {
+            assert_eq!(page.text_of(&format!("rate-{rate}")), pct(&total["rates"][rate]), "{rate} of {month}");
+        }
+        // Each street's line of the report is its line of the ranking.
+        let ranking = app.get(&token, &format!("/api/v1/rankings?month={month}")).await;
+        let rows = ranking.body["rows"].as_array().expect("rows");
+        assert!(rows.len() >= 17, "every street ranked");
+        for r in rows {
+            let key = r["key"].as_str().unwrap();
+            let cells = row_cells(&page.body, &format!("report-{key}"));
+            let rank = r["rank"].as_u64().map_or("—".to_string(), |n| n.to_string());
+            let want = vec![
+                rank,
+                r["name"].as_str().unwrap().to_string(),
+                r["tally"]["received"].to_string(),
+                r["tally"]["valid"].to_string(),
+                opt_pct(&r["rates"]["response"]),
+                opt_pct(&r["rates"]["resolution"]),
+                opt_pct(&r["rates"]["satisfaction"]),
+                opt_pct(&r["rates"]["composite"]),
+                opt_pct(&r["previous"]),
+            ];
+            assert_eq!(cells[..9], want[..], "{key} in {month}");
+            assert_eq!(cells.get(9).cloned().unwrap_or_default(), r["class_label"].as_str().unwrap_or(""), "{key}");
+        }
+    }
+    // The trend's months are each month's district total.
+    let page = b.get("/dashboard?month=2026-11").await;
+    for month in ["2026-06", "2026-09", "2026-10", "2026-11"] {
+        let total = &app.get(&token, &format!("/api/v1/rates?month={month}")).await.body["total"];
+        let marker = format!("<tr><th scope=\"row\">{month}</th><td>");
+        let start = page.body.find(&marker).unwrap_or_else(|| panic!("{month} in the trend")) + marker.len();
+        let cells: Vec<&str> = page.body[start..].split("</tr>").next().unwrap().split("</td><td>").collect();
+        assert_eq!(cells[0], total["tally"]["received"].to_string(), "{month} received");
+        assert_eq!(cells[1], total["tally"]["valid"].to_string(), "{month} valid");
+        let composite = if total["rates"].is_null() { "—".into() } else { pct(&total["rates"]["composite"]) };
+        assert_eq!(cells[2].trim_end_matches("</td>"), composite, "{month} composite");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_proposes_what_the_api_proposes_with_every_reason() {
+    let app = spawn_app_with(300).await;
+    let dispatcher = app.login("dispatcher").await;
+    // Four broken-stairwell-light requests at one door of 十字坡社区: two from the same caller.
+    for phone in ["13911112222", "13933334444", "13911112222", "13955556666"] {
+        let case = app
+            .new_case(
+                &dispatcher,
+                serde_json::json!({"text": "楼道灯全不亮了，晚上上下楼只能打手电筒",
+                    "location": {"lat": 39.9462, "lon": 116.4425}, "reporter": {"name": "李四", "phone": phone}}),
+            )
+            .await;
+        app.ok(
+            &dispatcher,
+            &case,
+            "dispatch",
+            serde_json::json!({"unit": "110101009-community-building", "duty_item": "C-021"}),
+        )
+        .await;
+    }
+    for who in ["street_leader", "district_supervisor"] {
+        let token = app.login(who).await;
+        let mut b = Browser::signed_in(&app, who).await;
+        let path = if who == "street_leader" {
+            "/dashboard?month=2026-11".to_string()
+        } else {
+            format!("/dashboard?month=2026-11&street={DZM}")
+        };
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let section = page.body.split("id=\"h-proposals\"").nth(1).unwrap().split("</section>").next().unwrap();
+        let api = app.get(&token, "/api/v1/themes/proposals?month=2026-11&area=community").await;
+        assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+        let listed: Vec<&Value> = api.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["area"]["code"].as_str().unwrap().starts_with(DZM))
+            .take(5)
+            .collect();
+        let ours = listed
+            .iter()
+            .find(|p| p["area"]["code"] == SHIZIPO && p["duty_item"]["code"] == "C-021")
+            .unwrap_or_else(|| panic!("the API proposes the stairwell lights: {}", api.body));
+        assert!(ours["reasons"].as_array().unwrap().iter().any(|r| r == "hotspot"), "{ours}");
+        assert_eq!(ours["repeats"], 1, "{ours}");
+        // Every proposal the API lists for the street is on the page, with all its reasons.
+        assert_eq!(section.matches("<li>").count(), listed.len(), "{section}");
+        for p in &listed {
+            let head = format!(
+                "<strong>{} · {}</strong>",
+                p["area"]["name"].as_str().unwrap(),
+                p["duty_item"]["name"].as_str().unwrap()
+            );
+            let line = section
+                .split(&head)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{head} on the page: {section}"))
+                .split("</li>")
+                .next()
+                .unwrap();
+            let labels: Vec<&str> =
+                p["reason_labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+            assert!(line.contains(&labels.join("、")), "{line} has {labels:?}");
+        }
+        assert!(section.contains("重复诉求 1 件") && section.contains("热点网格"), "{section}");
+        assert!(!section.contains("1391111") && !section.contains("李四"), "who called is not shown");
+    }
+}

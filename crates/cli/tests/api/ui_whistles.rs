@@ -180,7 +180,7 @@ async fn a_street_leader_blows_from_a_case_and_the_departments_answer_through_th
 
     app.clock.advance(chrono::Duration::minutes(65));
     let board = leader.get("/whistles").await;
-    assert!(board.body.contains("签收时限 已超时 10 分钟"), "{}", board.body);
+    assert!(board.text().contains("签收时限 已超时 10 分钟"), "{}", board.body);
     assert!(board.body.contains("class=\"overdue\""), "the row is marked");
     assert!(board.text().contains("报到时限 剩 22 小时 50 分钟"), "{}", board.body);
 

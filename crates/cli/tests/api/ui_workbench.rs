@@ -65,7 +65,11 @@ async fn a_dispatcher_dispatches_from_the_workbench_and_the_unit_works_the_case_
     let mut d = at_work(&app, "dispatcher").await;
     let queue = d.get("/my").await;
     assert_eq!(queue.status, StatusCode::OK);
-    assert!(queue.body.contains("aria-current=\"page\">待派单</a>"), "{}", queue.body);
+    assert!(
+        queue.body.contains("aria-current=\"page\">待派单 <span class=\"tab-count\">(1)</span></a>"),
+        "{}",
+        queue.body
+    );
     assert!(queue.body.contains(&format!("href=\"/cases/{id}\">{number}</a>")));
     assert!(queue.body.contains("已等 1 分钟"), "time waiting shown");
     assert!(queue.body.contains(">工作台</a>"), "the nav names the workbench");
@@ -108,7 +112,7 @@ async fn a_dispatcher_dispatches_from_the_workbench_and_the_unit_works_the_case_
     // The unit sees it in 待接收 with the time left to respond, and works it through the forms.
     let mut u = at_work(&app, "unit_staff").await;
     let queue = u.get("/my").await;
-    assert!(queue.body.contains("aria-current=\"page\">待接收</a>"));
+    assert!(queue.body.contains("aria-current=\"page\">待接收 <span class=\"tab-count\">(1)</span></a>"));
     assert!(queue.body.contains(&number));
     let row = queue.body.split(&number).nth(1).unwrap().split("</tr>").next().unwrap().to_string();
     assert!(row.contains("剩 "), "time left in the row: {row}");
@@ -388,4 +392,74 @@ async fn a_possible_duplicate_is_proposed_and_merged_through_its_form() {
     let r = d.act(&id_of(&third), "merge", &[("into", "110101-20200101-0001")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"merge-into-error\">没有找到这个编号的诉求"));
+}
+
+/// The count a queue's tab shows: `待派单 (2)`.
+fn tab_count(page: &Page, view: &str) -> u64 {
+    let start = page.body.find(&format!("href=\"/my?view={view}")).unwrap_or_else(|| panic!("no {view} tab"));
+    let tab = page.body[start..].split("</a>").next().unwrap();
+    let inner = tab.split("class=\"tab-count\">(").nth(1).unwrap_or_else(|| panic!("{view} has no count: {tab}"));
+    inner.split(')').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_channel_filter_narrows_the_queues_and_the_tabs_count_them() {
+    let app = spawn_app().await;
+    let dispatcher = app.login("dispatcher").await;
+    let hotline = app.new_case(&dispatcher, json!({})).await;
+    let patrol = app.new_case(&dispatcher, json!({"channel": "grid_patrol", "text": "网格员巡查发现井盖缺失"})).await;
+    let walk_in = app.new_case(&dispatcher, json!({"channel": "walk_in", "text": "来访反映楼下垃圾桶满溢"})).await;
+    app.ok(&dispatcher, &walk_in, "dispatch", json!({"unit": CITY_OFFICE, "duty_item": "C-055"})).await;
+    let number = |c: &Value| c["number"].as_str().unwrap().to_string();
+
+    let mut d = at_work(&app, "dispatcher").await;
+    let all = d.get("/my?view=dispatch").await;
+    assert_eq!(all.status, StatusCode::OK);
+    // The counts are what each queue's list totals, under the same filters.
+    let api_total = |q: String| {
+        let (app, token) = (&app, &dispatcher);
+        async move {
+            let r = app.get(token, &format!("/api/v1/cases?per_page=1{q}")).await;
+            r.body["total"].as_u64().unwrap_or_else(|| panic!("{q}: {}", r.body))
+        }
+    };
+    assert_eq!(tab_count(&all, "dispatch"), api_total("&status=received,returned,reopened".into()).await);
+    assert_eq!(tab_count(&all, "accept"), api_total("&status=dispatched".into()).await);
+    assert_eq!(tab_count(&all, "all"), api_total(String::new()).await);
+    assert_eq!(tab_count(&all, "overdue"), 0);
+    assert!(all.body.contains(&number(&hotline)) && all.body.contains(&number(&patrol)));
+
+    // The channel narrows the list and the counts, keeps itself across tabs, and reads by label.
+    let patrols = d.get("/my?view=dispatch&channel=grid_patrol").await;
+    assert!(patrols.body.contains(&number(&patrol)) && !patrols.body.contains(&number(&hotline)));
+    assert!(patrols.body.contains("<option value=\"grid_patrol\" selected>网格巡查</option>"));
+    assert_eq!(
+        tab_count(&patrols, "dispatch"),
+        api_total("&status=received,returned,reopened&channel=grid_patrol".into()).await
+    );
+    assert_eq!(tab_count(&patrols, "accept"), 0);
+    assert_eq!(tab_count(&patrols, "all"), api_total("&channel=grid_patrol".into()).await);
+    assert!(patrols.body.contains("href=\"/my?view=accept&#38;channel=grid_patrol\""), "tabs keep the filter");
+    let walk_ins = d.get("/my?view=accept&channel=walk_in").await;
+    assert!(walk_ins.body.contains(&number(&walk_in)));
+    assert_eq!((tab_count(&walk_ins, "accept"), tab_count(&walk_ins, "dispatch")), (1, 0));
+    // An unknown channel filters nothing rather than failing; the API refuses it by name.
+    let unknown = d.get("/my?view=dispatch&channel=pigeon").await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert_eq!(tab_count(&unknown, "dispatch"), tab_count(&all, "dispatch"));
+    let r = app.get(&dispatcher, "/api/v1/cases?channel=pigeon").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = app.get(&dispatcher, "/api/v1/cases?channel=walk_in").await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.body);
+
+    // Overdue cases are counted in the overdue tab.
+    app.clock.advance(chrono::Duration::days(3));
+    app.store.tick(app.state.now(), &app.state.calendar()).await.expect("tick");
+    let mut d = at_work(&app, "dispatcher").await;
+    let later = d.get("/my?view=overdue").await;
+    let token = app.login("dispatcher").await;
+    let open = "received,returned,reopened,dispatched,accepted,contacted,return_requested,resolved,verified,answered,callback_recorded";
+    let api = app.get(&token, &format!("/api/v1/cases?per_page=1&overdue=true&status={open}")).await;
+    assert_eq!(tab_count(&later, "overdue"), api.body["total"].as_u64().unwrap(), "{}", api.body);
+    assert!(tab_count(&later, "overdue") >= 1, "the cases are past their deadlines");
 }

@@ -207,6 +207,8 @@ pub struct ListQuery {
     /// The department the case is dispatched to now.
     pub department: Option<String>,
     pub duty_item: Option<String>,
+    /// The channel it came in by: hotline, web, open311, liaison_visit, grid_patrol, walk_in.
+    pub channel: Option<String>,
     pub overdue: Option<bool>,
     /// Text in the request, or its exact number.
     pub q: Option<String>,
@@ -253,6 +255,15 @@ pub async fn list(
         community: q.community.clone(),
         assignee: q.unit.clone().or(q.department.clone()),
         duty_item: q.duty_item.clone(),
+        channel: q
+            .channel
+            .as_deref()
+            .map(|c| {
+                chuishao_domain::case::Channel::parse(c.trim())
+                    .map(|c| c.as_str().to_string())
+                    .ok_or_else(|| bad_query("channel"))
+            })
+            .transpose()?,
         overdue: q.overdue,
         q: q.q.clone(),
         from: q.from.as_deref().map(|s| parse_bound("from", s, false)).transpose()?,

@@ -13,12 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use chuishao_domain::assessment::Proposal;
-use chuishao_domain::calendar::{local_date, start_of_day};
+use chuishao_domain::calendar::local_date;
 use chuishao_domain::field::required_text;
-use chuishao_domain::frequency::{high_frequency, hotspots, repeats, Receipt, Thresholds};
-use chuishao_domain::Timestamp;
+use chuishao_domain::frequency::{hotspots, repeats, Thresholds};
 use chuishao_domain::{Actor, FieldError, Role, Scope};
-use chuishao_routing::duplicates::phone_key;
 use chuishao_routing::{LatLon, Level};
 use chuishao_store::{Dimension, Slice, Theme};
 use serde::{Deserialize, Serialize};
@@ -90,24 +88,18 @@ pub struct ProposalView {
     pub hotspots: Vec<CellCount>,
 }
 
-/// The month asked for (default last month) and its [start, end) in time.
-fn month_of_query(state: &AppState, month: Option<&str>) -> ApiResult<(NaiveDate, Timestamp, Timestamp)> {
-    let m = match month {
-        Some(m) => parse_month("month", m)?,
-        None => shift(local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?, -1),
-    };
-    Ok((m, start_of_day(m), start_of_day(shift(m, 1))))
+/// The month asked for (default last month).
+fn month_of_query(state: &AppState, month: Option<&str>) -> ApiResult<NaiveDate> {
+    match month {
+        Some(m) => parse_month("month", m),
+        None => Ok(shift(local_date(state.now()).with_day(1).ok_or_else(ApiError::internal)?, -1)),
+    }
 }
 
-/// What the high-frequency analysis of a month reads: the receipts of the month (and of `back`
-/// before it, for repeats) grouped under their street or community and located in a grid cell
-/// by the district's boundaries, with the names to show.
+/// The analysis of the month asked for (default last month), of the actor's street or of the
+/// district, with the names to show.
 struct Analysis {
-    month: NaiveDate,
-    lo: Timestamp,
-    hi: Timestamp,
-    receipts: Vec<Receipt>,
-    router: std::sync::Arc<chuishao_routing::Router>,
+    found: crate::proposals::Analysis,
     names: std::sync::Arc<crate::Names>,
     items: Vec<chuishao_domain::DutyItem>,
 }
@@ -123,30 +115,11 @@ impl Analysis {
         if !may_read(actor) {
             return Err(ApiError::forbidden());
         }
-        let (month, lo, hi) = month_of_query(state, month)?;
+        let month = month_of_query(state, month)?;
         let d = &actor.district;
-        let router = state.routing.router(&state.store, d).await?;
-        let cases = state.store.received_between(d, (lo - back, hi), street_of(actor).as_deref()).await?;
-        let receipts = cases
-            .iter()
-            .map(|c| Receipt {
-                number: c.number.clone(),
-                at: c.received_at,
-                area: match area {
-                    Dimension::Community => c.community.as_ref().map(|x| x.to_string()).unwrap_or_default(),
-                    _ => c.street.to_string(),
-                },
-                duty_item: c.duty_item.as_ref().map(|i| i.code.clone()),
-                caller: c.reporter.as_ref().map(|r| phone_key(r.phone.as_str())),
-                cell: c
-                    .location
-                    .and_then(|p| router.atlas.containing(Level::Grid, LatLon::new(p.lat, p.lon)))
-                    .map(|a| a.code.clone()),
-            })
-            .filter(|r| !r.area.is_empty())
-            .collect();
+        let found = crate::proposals::Analysis::load(state, d, street_of(actor).as_deref(), month, back, area).await?;
         let items = state.store.duty_items(d).await?;
-        Ok(Analysis { month, lo, hi, receipts, router, names: state.names(), items })
+        Ok(Analysis { found, names: state.names(), items })
     }
 
     fn item(&self, code: &str) -> NamedRef {
@@ -190,31 +163,29 @@ pub async fn proposals(
         ..defaults
     };
     let a = Analysis::load(&state, actor, q.month.as_deref(), th.repeat_window, area).await?;
-    let before = vec![month_str(shift(a.month, -1)), month_str(shift(a.month, -2))];
-    let mut months = before.clone();
-    months.push(month_str(a.month));
-    let counts = state.store.receipts_by_area_item(&actor.district, &months, area).await?;
     let own = street_of(actor);
-    let found: Vec<ProposalView> =
-        high_frequency(&counts, &month_str(a.month), &before, &a.receipts, (a.lo, a.hi), &th)
-            .into_iter()
-            .filter(|p: &Proposal| own.as_ref().is_none_or(|s| p.area.starts_with(s.as_str())))
-            .map(|p| ProposalView {
-                area: a.area(&p.area),
-                duty_item: a.item(&p.duty_item),
-                count: p.count,
-                before: p.before,
-                growth: (p.growth * 100.0).round() / 100.0,
-                reason_labels: p.reasons.iter().map(|r| label(lang, "proposal-reason", r)).collect(),
-                reasons: p.reasons.iter().map(|r| r.to_string()).collect(),
-                repeats: p.repeats,
-                hotspots: p
-                    .hotspots
-                    .iter()
-                    .map(|(c, n)| CellCount { cell: cell_ref(&a.router, c), count: *n })
-                    .collect(),
-            })
-            .collect();
+    let found: Vec<ProposalView> = a
+        .found
+        .propose(&state, &actor.district, area, &th)
+        .await?
+        .into_iter()
+        .filter(|p: &Proposal| own.as_ref().is_none_or(|s| p.area.starts_with(s.as_str())))
+        .map(|p| ProposalView {
+            area: a.area(&p.area),
+            duty_item: a.item(&p.duty_item),
+            count: p.count,
+            before: p.before,
+            growth: (p.growth * 100.0).round() / 100.0,
+            reason_labels: p.reasons.iter().map(|r| label(lang, "proposal-reason", r)).collect(),
+            reasons: p.reasons.iter().map(|r| r.to_string()).collect(),
+            repeats: p.repeats,
+            hotspots: p
+                .hotspots
+                .iter()
+                .map(|(c, n)| CellCount { cell: cell_ref(&a.found.router, c), count: *n })
+                .collect(),
+        })
+        .collect();
     Ok(Json(Page::all(found)))
 }
 
@@ -258,16 +229,17 @@ pub async fn hotspot_list(
     let mut a =
         Analysis::load(&state, &user.actor, q.month.as_deref(), chrono::Duration::zero(), Dimension::Street).await?;
     if let Some(item) = &q.duty_item {
-        a.receipts.retain(|r| r.duty_item.as_deref() == Some(item.as_str()));
+        a.found.receipts.retain(|r| r.duty_item.as_deref() == Some(item.as_str()));
     }
-    let found = hotspots(&a.receipts, a.lo, a.hi, q.min_count.unwrap_or(3).max(1))
+    let found = hotspots(&a.found.receipts, a.found.lo, a.found.hi, q.min_count.unwrap_or(3).max(1))
         .into_iter()
         .take(200)
         .map(|h| {
-            let centre = a.router.atlas.area(Level::Grid, &h.cell).map(|x| x.centre()).unwrap_or(LatLon::new(0.0, 0.0));
-            let place = a.router.atlas.locate(centre);
+            let centre =
+                a.found.router.atlas.area(Level::Grid, &h.cell).map(|x| x.centre()).unwrap_or(LatLon::new(0.0, 0.0));
+            let place = a.found.router.atlas.locate(centre);
             HotspotView {
-                cell: cell_ref(&a.router, &h.cell),
+                cell: cell_ref(&a.found.router, &h.cell),
                 street: place.street.map(|f| a.area(&f.code)),
                 community: place.community.map(|f| a.area(&f.code)),
                 lat: (centre.lat * 1e5).round() / 1e5,
@@ -300,7 +272,7 @@ pub async fn repeat_list(
 ) -> ApiResult<Json<Page<RepeatView>>> {
     let window = Thresholds::default().repeat_window;
     let a = Analysis::load(&state, &user.actor, q.month.as_deref(), window, Dimension::Street).await?;
-    let found = repeats(&a.receipts, a.lo, a.hi, window)
+    let found = repeats(&a.found.receipts, a.found.lo, a.found.hi, window)
         .into_iter()
         .filter(|r| q.duty_item.as_ref().is_none_or(|i| *i == r.duty_item))
         .map(|r| RepeatView {

@@ -18,7 +18,6 @@ use chrono::{Datelike, Months, NaiveDate};
 use chuishao_domain::assessment::{in_force, rank, rates, Formula, Rates, Tally};
 use chuishao_domain::calendar::{local_date, parse_day, start_of_day};
 use chuishao_domain::case::Channel;
-use chuishao_domain::frequency::{high_frequency, Thresholds};
 use chuishao_domain::{whistle, Role, Scope, StreetCode};
 use chuishao_store::{Dimension, Slice};
 use serde::Deserialize;
@@ -115,6 +114,10 @@ struct ProposalRow {
     count: i64,
     before: String,
     reasons: String,
+    /// Repeat requests of the month (same caller, same item, within 30 days).
+    repeats: i64,
+    /// Receipts in the busiest grid cell.
+    hotspot: i64,
 }
 
 #[derive(Template)]
@@ -198,31 +201,46 @@ pub async fn dashboard(
     let router = state.routing.router(&state.store, d).await?;
     let store = &state.store;
     let everywhere = Slice::default();
-    let (formulas, trend_t, by_street, by_street_before, by_item, by_community) = tokio::try_join!(
+    let (lo, hi) = (start_of_day(month), start_of_day(next_month));
+    // Proposals as a street's leader or the district finds them through the API: the receipts
+    // read are of the street for a street's leader, of the district otherwise.
+    let seen_street = match &actor.scope {
+        Scope::Street { code } => Some(code.as_str()),
+        _ => None,
+    };
+    // Every street's figures of the six months in one read: the trend (of the street or the
+    // district), this month's ranking and last month's for the change.
+    let (formulas, by_month_street, by_item, by_community) = tokio::try_join!(
         store.formulas(d),
-        store.tallies(d, &first, &m, Dimension::Month, &slice),
-        store.tallies(d, &m, &m, Dimension::Street, &everywhere),
-        store.tallies(d, &prev, &prev, Dimension::Street, &everywhere),
+        store.tallies_by_month(d, &first, &m, Dimension::Street, &everywhere),
         store.tallies(d, &m, &m, Dimension::DutyItem, &slice),
         store.tallies(d, &m, &m, Dimension::Community, &slice),
     )?;
-    let (lo, hi) = (start_of_day(month), start_of_day(next_month));
-    let theme_months: Vec<String> = (0..3).rev().map(|k| month_str(shift_back(month, k))).collect();
-    let (intake, (open, overdue), whistles, case_counts, area_items, duty_items) = tokio::try_join!(
+    let (intake, (open, overdue), whistles, case_counts, duty_items, found) = tokio::try_join!(
         store.intake_by_channel(d, (start_of_day(today), now), own.as_deref()),
         store.open_and_overdue(d, own.as_deref()),
         store.whistles_between(d, lo, hi),
         store.case_counts_by_street(d, lo, hi),
-        store.receipts_by_area_item(d, &theme_months, Dimension::Community),
         store.duty_items(d),
+        state.proposals.get(&state, d, seen_street, month, Dimension::Community),
     )?;
     let names = state.names();
     let f = formula_for(&formulas, month);
 
     // The month's figures of the street (or the district), as `/api/v1/rates` counts them.
-    let tally_of = |k: &str| trend_t.iter().find(|(x, _)| x == k).map(|(_, t)| *t).unwrap_or_default();
+    let mut trend_t: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (mo, s, t) in &by_month_street {
+        if own.as_deref().is_none_or(|o| o == s) {
+            *trend_t.entry(mo.as_str()).or_default() += *t;
+        }
+    }
+    let tally_of = |k: &str| trend_t.get(k).copied().unwrap_or_default();
     let month_tally = tally_of(&m);
     let month_rates = rates(&month_tally, &f);
+    let streets_of = |mo: &str| -> Vec<(String, Tally)> {
+        by_month_street.iter().filter(|(x, _, _)| x == mo).map(|(_, s, t)| (s.clone(), *t)).collect()
+    };
+    let (by_street, by_street_before) = (streets_of(&m), streets_of(&prev));
 
     // The ranking of every street, as `/api/v1/rankings` ranks them.
     let fp = formula_for(&formulas, shift_back(month, 1));
@@ -384,11 +402,11 @@ pub async fn dashboard(
     };
     communities.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
 
-    // Rising problems (每月一题 proposals) from the rollups; the repeat and hotspot reasons need
-    // the cases themselves and are left to the themes page.
-    let before: Vec<String> = theme_months[..2].iter().rev().cloned().collect();
-    let proposals = high_frequency(&area_items, &m, &before, &[], (lo, hi), &Thresholds::default())
-        .into_iter()
+    // Problems proposed as 每月一题 themes, as `/api/v1/themes/proposals?area=community` lists
+    // them: rising, asked again by the same callers, or gathering in one grid cell (who called
+    // is never shown, only how many repeats).
+    let proposals = found
+        .iter()
         .filter(|p| own.as_deref().is_none_or(|s| p.area.starts_with(s)))
         .take(5)
         .map(|p| ProposalRow {
@@ -397,6 +415,8 @@ pub async fn dashboard(
             count: p.count,
             before: p.before.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" / "),
             reasons: p.reasons.iter().map(|r| ctx.label("proposal-reason", r)).collect::<Vec<_>>().join("、"),
+            repeats: p.repeats,
+            hotspot: p.hotspots.first().map_or(0, |(_, n)| *n),
         })
         .collect();
 

@@ -13,7 +13,7 @@
 //! day). Nothing else is cached: the home, households, results and visits need the network.
 
 use super::error::UiError;
-use super::page::{Ctx, SelectOption};
+use super::page::{Ctx, Pager, SelectOption};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -194,10 +194,7 @@ struct HouseholdsPage<'a> {
     rows: Vec<HouseholdRow>,
     total: u64,
     flags: Vec<SelectOption>,
-    page: u32,
-    pages: u32,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
@@ -215,7 +212,7 @@ pub async fn households(
 ) -> Result<Response, UiError> {
     let me = liaison(&ctx)?;
     let flag = q.flag.as_deref().and_then(CareFlag::parse);
-    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let page = Pager::page_of(q.page.as_deref());
     let filter = HouseholdFilter {
         communities: me.covers.clone(),
         flag,
@@ -226,9 +223,8 @@ pub async fn households(
     let (items, total) = state.store.list_households(&me.actor.district, &filter).await?;
     let policies = state.store.visit_policies(&me.actor.district).await?;
     let today = today(&state);
-    let pages = total.div_ceil(u64::from(HOUSEHOLDS_PER_PAGE)).max(1) as u32;
     let flag_q = flag.map(|f| format!("flag={}&", f.as_str())).unwrap_or_default();
-    let href = |p: u32| format!("/liaison/households?{flag_q}page={p}");
+    let pager = Pager::new(page, total, HOUSEHOLDS_PER_PAGE, |p| format!("/liaison/households?{flag_q}page={p}"));
     let flags = CareFlag::ALL
         .iter()
         .map(|f| SelectOption {
@@ -244,10 +240,7 @@ pub async fn households(
         rows: items.iter().map(|h| household_row(&ctx, &state, h, &policies, today)).collect(),
         total,
         flags,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| href(page - 1)),
-        next_href: (page < pages).then(|| href(page + 1)),
+        pager,
     };
     Ok(ctx.page(view))
 }

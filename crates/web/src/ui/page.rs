@@ -348,3 +348,46 @@ mod tests {
         assert_eq!(lang_of(&HeaderMap::new()), Lang::Zh);
     }
 }
+
+/// One tab of a list page's tab bar (`list_tabs.html`), with how many it holds when counted.
+#[derive(Debug, Clone)]
+pub struct Tab {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+    pub count: Option<u64>,
+}
+
+/// A list page's tab bar: its name for assistive technology, and its tabs.
+#[derive(Debug, Clone)]
+pub struct Tabs {
+    pub label: String,
+    pub items: Vec<Tab>,
+}
+
+/// Where a paged list is (`list_pager.html`): page N of M, with links either way.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pager {
+    /// The page asked for (`?page=N`): 1 when missing or out of reason.
+    pub fn page_of(q: Option<&str>) -> u32 {
+        q.and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1)
+    }
+
+    /// Page `page` of `total` items `per_page` a page; `href` makes a page's address.
+    pub fn new(page: u32, total: u64, per_page: u32, href: impl Fn(u32) -> String) -> Pager {
+        let pages = total.div_ceil(u64::from(per_page.max(1))).max(1) as u32;
+        Pager {
+            page,
+            pages,
+            prev_href: (page > 1).then(|| href(page - 1)),
+            next_href: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}

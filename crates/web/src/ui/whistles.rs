@@ -6,7 +6,7 @@
 //! `whistles_new.rs`.
 
 use super::error::UiError;
-use super::page::{local_time, Ctx, SelectOption};
+use super::page::{local_time, Ctx, Pager, SelectOption, Tab, Tabs};
 use crate::i18n::{self, Lang};
 use crate::AppState;
 use askama::Template;
@@ -148,25 +148,16 @@ struct BoardRow {
     parts: Vec<PartCell>,
 }
 
-struct Tab {
-    href: String,
-    label: String,
-    current: bool,
-}
-
 #[derive(Template)]
 #[template(path = "whistles.html")]
 struct BoardPage<'a> {
     ctx: &'a Ctx,
     view: &'static str,
-    tabs: Vec<Tab>,
+    tabs: Tabs,
     departments: Vec<SelectOption>,
     rows: Vec<BoardRow>,
     total: u64,
-    page: u32,
-    pages: u32,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
@@ -190,7 +181,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
         _ => "active",
     };
     let department = q.department.as_deref().and_then(|d| DepartmentId::parse(d.trim()).ok());
-    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let page = Pager::page_of(q.page.as_deref());
     let status = match view {
         "closed" => vec![WhistleStatus::Concluded, WhistleStatus::Rejected],
         "overdue" => vec![WhistleStatus::Active],
@@ -256,22 +247,16 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
     let dept_q = if chosen.is_empty() { String::new() } else { format!("&department={chosen}") };
     let tabs = [("active", "ui-wh-tab-active"), ("overdue", "ui-wh-tab-overdue"), ("closed", "ui-wh-tab-closed")]
         .into_iter()
-        .map(|(v, key)| Tab { href: format!("/whistles?view={v}{dept_q}"), label: ctx.t(key), current: v == view })
+        .map(|(v, key)| Tab {
+            href: format!("/whistles?view={v}{dept_q}"),
+            label: ctx.t(key),
+            current: v == view,
+            count: None,
+        })
         .collect();
-    let pages = found.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
-    let href = |p: u32| format!("/whistles?view={view}{dept_q}&page={p}");
-    Ok(ctx.page(BoardPage {
-        ctx: &ctx,
-        view,
-        tabs,
-        departments,
-        rows,
-        total: found.total,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| href(page - 1)),
-        next_href: (page < pages).then(|| href(page + 1)),
-    }))
+    let tabs = Tabs { label: ctx.t("ui-wh-tabs"), items: tabs };
+    let pager = Pager::new(page, found.total, PER_PAGE, |p| format!("/whistles?view={view}{dept_q}&page={p}"));
+    Ok(ctx.page(BoardPage { ctx: &ctx, view, tabs, departments, rows, total: found.total, pager }))
 }
 
 // ---- the department inbox -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! count. Officials get their workbench at the same address (see [`super::workbench`]).
 
 use super::error::UiError;
-use super::page::{local_time, Ctx};
+use super::page::{local_time, Ctx, Pager, Tab, Tabs};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -25,24 +25,15 @@ struct Row {
     overdue: bool,
 }
 
-struct Tab {
-    href: String,
-    label: String,
-    current: bool,
-}
-
 #[derive(Template)]
 #[template(path = "my_work.html")]
 struct MyWorkPage<'a> {
     ctx: &'a Ctx,
     resident: bool,
-    tabs: Vec<Tab>,
+    tabs: Tabs,
     rows: Vec<Row>,
     total: u64,
-    page: u32,
-    pages: u32,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pager: Pager,
 }
 
 /// `GET /my?view=…&page=N`: a resident's requests (`view=open|overdue|all`), an official's
@@ -61,7 +52,7 @@ pub async fn my_work(
         Some("all") => "all",
         _ => "open",
     };
-    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let page = Pager::page_of(q.page.as_deref());
     let filter = CaseFilter {
         status: if view == "all" { vec![] } else { CaseStatus::ALL.into_iter().filter(|s| !s.is_terminal()).collect() },
         overdue: (view == "overdue").then_some(true),
@@ -93,23 +84,13 @@ pub async fn my_work(
             }
         })
         .collect();
-    let pages = found.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
-    let href = |p: u32| format!("/my?view={view}&page={p}");
+    let pager = Pager::new(page, found.total, PER_PAGE, |p| format!("/my?view={view}&page={p}"));
     let tabs = [("open", "ui-my-tab-open"), ("overdue", "ui-my-tab-overdue"), ("all", "ui-my-tab-all")]
         .into_iter()
-        .map(|(v, key)| Tab { href: format!("/my?view={v}"), label: ctx.t(key), current: v == view })
+        .map(|(v, key)| Tab { href: format!("/my?view={v}"), label: ctx.t(key), current: v == view, count: None })
         .collect();
+    let tabs = Tabs { label: ctx.t("ui-my-tabs"), items: tabs };
     let resident = user.is_resident();
-    let page_view = MyWorkPage {
-        ctx: &ctx,
-        resident,
-        tabs,
-        rows,
-        total: found.total,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| href(page - 1)),
-        next_href: (page < pages).then(|| href(page + 1)),
-    };
+    let page_view = MyWorkPage { ctx: &ctx, resident, tabs, rows, total: found.total, pager };
     Ok(ctx.page(page_view))
 }

@@ -5,14 +5,14 @@
 
 use super::csrf;
 use super::error::{FieldErrors, UiError};
-use super::page::{local_time, Ctx, SelectOption};
+use super::page::{local_time, Ctx, Pager, SelectOption, Tab, Tabs};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chuishao_domain::case::{Assignee, DispatchOrder, Visibility};
+use chuishao_domain::case::{Assignee, Channel, DispatchOrder, Visibility};
 use chuishao_domain::catalog::DutyItem;
 use chuishao_domain::{calendar, Actor, Case, CaseCommand, CaseId, CaseStatus, Role, Scope, Timestamp};
 use chuishao_routing::{OwnerKind, Request as RouteRequest, Router};
@@ -248,6 +248,14 @@ fn statuses_of(queue: &str) -> Vec<CaseStatus> {
     }
 }
 
+/// How many cases a queue holds, from the counts per status (cases, of them overdue): what its
+/// list would total under the same filters.
+fn queue_count(queue: &str, by_status: &[(String, u64, u64)]) -> u64 {
+    let statuses = statuses_of(queue);
+    let listed = |s: &str| statuses.is_empty() || statuses.iter().any(|x| x.as_str() == s);
+    by_status.iter().filter(|(s, _, _)| listed(s)).map(|(_, n, late)| if queue == "overdue" { *late } else { *n }).sum()
+}
+
 /// Where each role starts: the stage that waits for them.
 fn default_queue(role: Role) -> &'static str {
     match role {
@@ -265,6 +273,7 @@ pub struct QueueQuery {
     pub(super) street: Option<String>,
     pub(super) community: Option<String>,
     pub(super) duty_item: Option<String>,
+    pub(super) channel: Option<String>,
     pub(super) assignee: Option<String>,
     pub(super) from: Option<String>,
     pub(super) to: Option<String>,
@@ -278,6 +287,7 @@ struct Filters {
     street: String,
     community: String,
     duty_item: String,
+    channel: String,
     assignee: String,
     from: String,
     to: String,
@@ -291,6 +301,7 @@ impl Filters {
             ("street", &self.street),
             ("community", &self.community),
             ("duty_item", &self.duty_item),
+            ("channel", &self.channel),
             ("assignee", &self.assignee),
             ("from", &self.from),
             ("to", &self.to),
@@ -318,30 +329,22 @@ struct Row {
     pick: Option<String>,
 }
 
-struct Tab {
-    href: String,
-    label: String,
-    current: bool,
-}
-
 #[derive(Template)]
 #[template(path = "workbench.html")]
 struct WorkbenchPage<'a> {
     ctx: &'a Ctx,
-    tabs: Vec<Tab>,
+    tabs: Tabs,
     view: &'static str,
     filters: Filters,
     errors: FieldErrors,
     streets: Vec<SelectOption>,
     communities: Vec<SelectOption>,
     items: Vec<SelectOption>,
+    channels: Vec<SelectOption>,
     assignees: Vec<OptionGroup>,
     rows: Vec<Row>,
     total: u64,
-    page: u32,
-    pages: u32,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pager: Pager,
     /// Bulk dispatch is offered (the dispatch queue, a dispatching role, something to pick).
     bulk: bool,
     bulk_targets: Vec<OptionGroup>,
@@ -364,12 +367,14 @@ pub async fn queue(state: &AppState, ctx: &Ctx, q: QueueQuery) -> Result<Respons
         .as_deref()
         .and_then(|v| QUEUES.iter().find(|(k, _)| *k == v).map(|(k, _)| *k))
         .unwrap_or_else(|| default_queue(actor.role));
-    let page = q.page.as_deref().and_then(|p| p.parse::<u32>().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let page = Pager::page_of(q.page.as_deref());
     let filters = Filters {
         q: trimmed(&q.q),
         street: trimmed(&q.street),
         community: trimmed(&q.community),
         duty_item: trimmed(&q.duty_item),
+        // A channel the catalog does not know filters nothing (the form offers only known ones).
+        channel: Channel::parse(&trimmed(&q.channel)).map(|c| c.as_str().to_string()).unwrap_or_default(),
         assignee: trimmed(&q.assignee),
         from: trimmed(&q.from),
         to: trimmed(&q.to),
@@ -394,6 +399,7 @@ pub async fn queue(state: &AppState, ctx: &Ctx, q: QueueQuery) -> Result<Respons
         community: some(&filters.community),
         assignee: some(filters.assignee.split_once(':').map(|(_, id)| id).unwrap_or(&filters.assignee)),
         duty_item: some(&filters.duty_item),
+        channel: some(&filters.channel),
         overdue: (view == "overdue").then_some(true),
         q: some(&filters.q),
         from,
@@ -401,7 +407,12 @@ pub async fn queue(state: &AppState, ctx: &Ctx, q: QueueQuery) -> Result<Respons
         page,
         per_page: PER_PAGE,
     };
-    let found = state.store.list_cases(&actor.district, &Visibility::of(actor), &filter).await?;
+    let visibility = Visibility::of(actor);
+    // The page, and every queue's count under the same filters in one grouped query.
+    let (found, by_status) = tokio::try_join!(
+        state.store.list_cases(&actor.district, &visibility, &filter),
+        state.store.count_by_status(&actor.district, &visibility, &filter),
+    )?;
     let now = state.now();
     let bulk = view == "dispatch" && may_dispatch(actor);
     let rows: Vec<Row> = found
@@ -456,13 +467,26 @@ pub async fn queue(state: &AppState, ctx: &Ctx, q: QueueQuery) -> Result<Respons
         (Some(s), true) => target_groups(ctx, &router, s, ""),
         _ => vec![],
     };
-    let pages = found.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
     let fq = filters.query();
     let amp = if fq.is_empty() { String::new() } else { format!("&{fq}") };
-    let href = |p: u32| format!("/my?view={view}{amp}&page={p}");
+    let pager = Pager::new(page, found.total, PER_PAGE, |p| format!("/my?view={view}{amp}&page={p}"));
     let tabs = QUEUES
         .iter()
-        .map(|(v, key)| Tab { href: format!("/my?view={v}{amp}"), label: ctx.t(key), current: *v == view })
+        .map(|(v, key)| Tab {
+            href: format!("/my?view={v}{amp}"),
+            label: ctx.t(key),
+            current: *v == view,
+            count: Some(queue_count(v, &by_status)),
+        })
+        .collect();
+    let tabs = Tabs { label: ctx.t("ui-wb-queues"), items: tabs };
+    let channels = Channel::ALL
+        .iter()
+        .map(|c| SelectOption {
+            value: c.as_str().to_string(),
+            label: ctx.label("channel", c.as_str()),
+            selected: c.as_str() == filters.channel,
+        })
         .collect();
     let bulk = bulk && rows.iter().any(|r| r.pick.is_some());
     let page_view = WorkbenchPage {
@@ -472,15 +496,13 @@ pub async fn queue(state: &AppState, ctx: &Ctx, q: QueueQuery) -> Result<Respons
         streets: if district_wide { options(streets, &filters.street) } else { vec![] },
         communities: options(communities, &filters.community),
         items: item_options(&router, &filters.duty_item),
+        channels,
         assignees,
         filters,
         errors,
         rows,
         total: found.total,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| href(page - 1)),
-        next_href: (page < pages).then(|| href(page + 1)),
+        pager,
         bulk,
         bulk_targets,
     };

@@ -1,0 +1,6 @@
+-- The dashboard's and the rates' reads. Counting open and overdue cases reads the index alone
+-- instead of every case row (whose folded state makes rows large); summing the rollups of some
+-- months reads this index alone instead of looking up each rollup row by its key.
+CREATE INDEX cases_open ON cases (district, status, overdue);
+CREATE INDEX case_rollups_sums ON case_rollups (district, month, street, community, duty_item,
+    received, valid, contacted, solved, satisfied, basically_satisfied, dissatisfied);
