@@ -38,7 +38,10 @@ const PAGES: &[(&str, &str)] = &[
     ("system_admin", "/admin"),
     ("system_admin", "/admin/users"),
     ("system_admin", "/admin/catalog"),
+    ("system_admin", "/admin/catalog/C-055"),
+    ("system_admin", "/admin/departments/dc-cgzf"),
     ("system_admin", "/admin/calendar"),
+    ("system_admin", "/admin/imports"),
 ];
 
 fn percentile(samples: &mut [f64], p: f64) -> f64 {

@@ -142,6 +142,20 @@ pub enum Assignee {
     Department { id: DepartmentId, name: String },
 }
 
+/// A street's unit as the one a case is dispatched to.
+impl From<crate::org::Unit> for Assignee {
+    fn from(u: crate::org::Unit) -> Self {
+        Assignee::Unit { id: u.id, street: u.street, name: u.name }
+    }
+}
+
+/// A department as the one a case is dispatched to.
+impl From<crate::org::Department> for Assignee {
+    fn from(d: crate::org::Department) -> Self {
+        Assignee::Department { id: d.id, name: d.name }
+    }
+}
+
 impl Assignee {
     /// A stable key for access lists: `unit:<id>` or `dept:<id>`.
     pub fn principal(&self) -> String {

@@ -453,7 +453,6 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
     };
     let item =
         state.store.duty_item(d, &code).await?.ok_or_else(|| ApiError::from(FieldError::unknown("duty_item")))?;
-    let unit_assignee = |u: chuishao_domain::org::Unit| Assignee::Unit { id: u.id, street: u.street, name: u.name };
     let assignee = match (b.unit.as_deref(), b.department.as_deref()) {
         (Some(_), Some(_)) => {
             return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
@@ -463,7 +462,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
         (Some(u), None) => {
             let id = UnitId::parse_field("unit", u).map_err(ApiError::from)?;
             let unit = state.store.unit(d, &id).await?.ok_or_else(|| ApiError::from(FieldError::unknown("unit")))?;
-            unit_assignee(unit)
+            Assignee::from(unit)
         }
         (None, Some(dep)) => {
             let id = DepartmentId::parse_field("department", dep).map_err(ApiError::from)?;
@@ -472,7 +471,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                 .department(d, &id)
                 .await?
                 .ok_or_else(|| ApiError::from(FieldError::unknown("department")))?;
-            Assignee::Department { id: dep.id, name: dep.name }
+            Assignee::from(dep)
         }
         (None, None) => match &item.owner {
             Owner::UnitRole(role) => {
@@ -481,7 +480,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                     .unit_by_role(d, &case.street, role)
                     .await?
                     .ok_or_else(|| ApiError::from(FieldError::required("unit")))?;
-                unit_assignee(unit)
+                Assignee::from(unit)
             }
             Owner::Department(id) => {
                 let dep = state
@@ -489,7 +488,7 @@ async fn dispatch_order(state: &AppState, actor: &Actor, case: &Case, b: Dispatc
                     .department(d, id)
                     .await?
                     .ok_or_else(|| ApiError::from(FieldError::required("department")))?;
-                Assignee::Department { id: dep.id, name: dep.name }
+                Assignee::from(dep)
             }
         },
     };

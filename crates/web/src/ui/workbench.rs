@@ -172,13 +172,11 @@ pub(super) async fn dispatch_order(
     let assignee = match target.trim().split_once(':') {
         Some(("unit", id)) => {
             let id = chuishao_domain::UnitId::parse(id).map_err(|_| unknown())?;
-            let u = state.store.unit(district, &id).await.map_err(store_err)?.ok_or_else(unknown)?;
-            Assignee::Unit { id: u.id, street: u.street, name: u.name }
+            Assignee::from(state.store.unit(district, &id).await.map_err(store_err)?.ok_or_else(unknown)?)
         }
         Some(("dept", id)) => {
             let id = chuishao_domain::DepartmentId::parse(id).map_err(|_| unknown())?;
-            let dep = state.store.department(district, &id).await.map_err(store_err)?.ok_or_else(unknown)?;
-            Assignee::Department { id: dep.id, name: dep.name }
+            Assignee::from(state.store.department(district, &id).await.map_err(store_err)?.ok_or_else(unknown)?)
         }
         _ => return Err(unknown()),
     };
