@@ -157,6 +157,18 @@ fn rollup_where(district: &DistrictCode, from: &str, to: &str, slice: &Slice) ->
     w
 }
 
+/// The cases of `district` (or of one street) received in [lo, hi).
+pub(crate) fn received_where(district: &DistrictCode, (lo, hi): (Timestamp, Timestamp), street: Option<&str>) -> Where {
+    let mut w = Where::default();
+    w.push("district = $?", Arg::Text(district.to_string()));
+    w.push("received_at >= $?", Arg::Int(to_ms(lo)));
+    w.push("received_at < $?", Arg::Int(to_ms(hi)));
+    if let Some(s) = street {
+        w.push("street = $?", Arg::Text(s.to_string()));
+    }
+    w
+}
+
 impl Store {
     /// Tallies of months [from, to] (inclusive, `YYYY-MM`) grouped by a dimension, from the
     /// rollups. Keys are the dimension's values ('' for none).
@@ -463,13 +475,7 @@ impl Store {
         (lo, hi): (Timestamp, Timestamp),
         street: Option<&str>,
     ) -> Result<Vec<Case>, StoreError> {
-        let mut w = Where::default();
-        w.push("district = $?", Arg::Text(district.to_string()));
-        w.push("received_at >= $?", Arg::Int(to_ms(lo)));
-        w.push("received_at < $?", Arg::Int(to_ms(hi)));
-        if let Some(s) = street {
-            w.push("street = $?", Arg::Text(s.to_string()));
-        }
+        let w = received_where(district, (lo, hi), street);
         let sql = format!("SELECT state FROM cases{} ORDER BY received_at, id", w.sql());
         let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(serde_json::from_str(&r.try_get::<String, _>("state")?)?)).collect()

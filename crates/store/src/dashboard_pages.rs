@@ -2,7 +2,7 @@
 //! channel and the open/overdue counts right now. Aggregates in SQL, one query each.
 
 use crate::cases::{Arg, Where};
-use crate::{to_ms, Store, StoreError};
+use crate::{Store, StoreError};
 use chuishao_domain::{CaseStatus, DistrictCode, Timestamp};
 use sqlx::Row;
 
@@ -14,13 +14,7 @@ impl Store {
         (lo, hi): (Timestamp, Timestamp),
         street: Option<&str>,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut w = Where::default();
-        w.push("district = $?", Arg::Text(district.to_string()));
-        w.push("received_at >= $?", Arg::Int(to_ms(lo)));
-        w.push("received_at < $?", Arg::Int(to_ms(hi)));
-        if let Some(s) = street {
-            w.push("street = $?", Arg::Text(s.to_string()));
-        }
+        let w = crate::assessment::received_where(district, (lo, hi), street);
         let sql = format!("SELECT channel, COUNT(*) AS n FROM cases{} GROUP BY channel ORDER BY channel", w.sql());
         let rows = w.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get("channel")?, r.try_get::<i64, _>("n")?.max(0) as u64))).collect()

@@ -96,7 +96,7 @@ fn id(v: &Value) -> &str {
 }
 
 /// How many visits, cases and assistance requests the street's dispatcher can find.
-async fn written(app: &TestApp) -> (u64, u64, u64) {
+pub(crate) async fn written(app: &TestApp) -> (u64, u64, u64) {
     let d = app.login("dispatcher").await;
     let total = |r: Reply| r.body["total"].as_u64().unwrap_or_else(|| panic!("total: {}", r.body));
     (

@@ -3,6 +3,7 @@
 //! a case and a hardship request in one POST, once per idempotency key, and results.
 
 use crate::helpers::*;
+use crate::liaisons::written;
 use crate::pages::{pairs, Browser, Page};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE};
 use reqwest::StatusCode;
@@ -56,17 +57,6 @@ fn set(v: &mut [(&'static str, String)], field: &str, value: &str) {
             *x = value.to_string();
         }
     }
-}
-
-/// How many visits, cases and assistance requests the street's dispatcher can find.
-async fn written(app: &TestApp) -> (u64, u64, u64) {
-    let d = app.login("dispatcher").await;
-    let total = |r: Reply| r.body["total"].as_u64().unwrap_or_else(|| panic!("total: {}", r.body));
-    (
-        total(app.get(&d, "/api/v1/visits").await),
-        total(app.get(&d, "/api/v1/cases").await),
-        total(app.get(&d, "/api/v1/assistance").await),
-    )
 }
 
 #[tokio::test]
